@@ -1,0 +1,17 @@
+//! Declares the app's own commands so Tauri generates one permission per command; the main
+//! window's capability (capabilities/default.json) then allows exactly these and nothing else.
+
+const COMMANDS: &[&str] = &[
+    "list_accounts",
+    "add_account",
+    "send_message",
+    "stop_message",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        panic!("tauri build step failed: {error:#}");
+    }
+}

@@ -1,0 +1,383 @@
+//! Accounts: a label, a base URL and a default model, saved in `accounts.json` in the data
+//! directory. The key is not part of an account: it lives in the [`SecretStore`] under the
+//! account's id, and nothing here ever returns it to a caller outside this crate.
+
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use sb_secrets::{Secret, SecretStore};
+use serde::{Deserialize, Serialize};
+
+use crate::error::CoreError;
+
+/// An account's id: stable, random, and the name of its keyring entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(String);
+
+impl AccountId {
+    fn generate() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for AccountId {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+/// A configured provider account. Holds no key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Its id.
+    pub id: AccountId,
+    /// The user's name for it.
+    pub label: String,
+    /// The provider's base URL, e.g. `https://api.openai.com/v1`.
+    pub base_url: String,
+    /// The model ID used unless the user picks another.
+    pub model: String,
+}
+
+/// What a front end may know about an account: never the key, only whether one is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSummary {
+    /// The account.
+    pub account: Account,
+    /// Whether the keyring holds its key.
+    pub has_key: bool,
+}
+
+/// A new account as the user entered it.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// Label.
+    pub label: String,
+    /// Base URL.
+    pub base_url: String,
+    /// API key, to be stored in the keyring only.
+    pub api_key: Secret<String>,
+    /// Default model ID.
+    pub model: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct AccountsFile {
+    version: u32,
+    accounts: Vec<Account>,
+}
+
+const FILE_VERSION: u32 = 1;
+const FILE_NAME: &str = "accounts.json";
+
+/// The account list, saved on every change.
+#[derive(Debug)]
+pub struct Accounts {
+    path: PathBuf,
+    secrets: Arc<dyn SecretStore>,
+    list: Mutex<Vec<Account>>,
+}
+
+impl Accounts {
+    /// Loads the accounts in `data_dir`. A file from a newer version or a damaged file is an
+    /// error, never silently replaced.
+    pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self, CoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            CoreError::Storage(format!(
+                "Cannot create the data directory {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let path = data_dir.join(FILE_NAME);
+        let list = match std::fs::read(&path) {
+            Ok(bytes) => parse_file(&path, &bytes)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => {
+                return Err(CoreError::Storage(format!(
+                    "Cannot read {}: {e}",
+                    path.display()
+                )))
+            }
+        };
+        Ok(Self {
+            path,
+            secrets,
+            list: Mutex::new(list),
+        })
+    }
+
+    fn list_guard(&self) -> MutexGuard<'_, Vec<Account>> {
+        // Every mutation writes the file before touching the list, so a poisoned lock still
+        // holds a consistent list.
+        self.list.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Validates and adds an account, storing its key in the keyring first: if the keyring
+    /// refuses, nothing is saved.
+    pub fn add(&self, new: NewAccount) -> Result<AccountSummary, CoreError> {
+        let account = Account {
+            id: AccountId::generate(),
+            label: required("Label", &new.label)?,
+            base_url: validate_base_url(&new.base_url)?,
+            model: required("Model", &new.model)?,
+        };
+        let key = new.api_key.expose().trim();
+        if key.is_empty() {
+            return Err(CoreError::InvalidInput(
+                "API key: enter the key your provider gave you.".into(),
+            ));
+        }
+        if key.chars().any(char::is_whitespace) {
+            return Err(CoreError::InvalidInput(
+                "API key: it contains spaces or line breaks; paste the key alone.".into(),
+            ));
+        }
+        self.secrets
+            .set(account.id.as_str(), &Secret::new(key.to_owned()))?;
+        let mut list = self.list_guard();
+        let mut next = list.clone();
+        next.push(account.clone());
+        if let Err(error) = self.save(&next) {
+            // Do not leave a key behind for an account that does not exist.
+            let _ = self.secrets.delete(account.id.as_str());
+            return Err(error);
+        }
+        *list = next;
+        Ok(AccountSummary {
+            account,
+            has_key: true,
+        })
+    }
+
+    /// All accounts, oldest first, with whether each has a key.
+    pub fn list(&self) -> Result<Vec<AccountSummary>, CoreError> {
+        let accounts = self.list_guard().clone();
+        accounts
+            .into_iter()
+            .map(|account| {
+                let has_key = self.secrets.get(account.id.as_str())?.is_some();
+                Ok(AccountSummary { account, has_key })
+            })
+            .collect()
+    }
+
+    /// One account by id.
+    pub fn get(&self, id: &AccountId) -> Result<Account, CoreError> {
+        self.list_guard()
+            .iter()
+            .find(|a| &a.id == id)
+            .cloned()
+            .ok_or_else(|| CoreError::UnknownAccount(id.to_string()))
+    }
+
+    /// The key of an account, for the request to its own base URL. Crate-private: no front end
+    /// can ask for a key.
+    pub(crate) fn key(&self, account: &Account) -> Result<Secret<String>, CoreError> {
+        self.secrets
+            .get(account.id.as_str())?
+            .ok_or_else(|| CoreError::MissingKey {
+                label: account.label.clone(),
+            })
+    }
+
+    fn save(&self, accounts: &[Account]) -> Result<(), CoreError> {
+        let file = AccountsFile {
+            version: FILE_VERSION,
+            accounts: accounts.to_vec(),
+        };
+        let bytes = serde_json::to_vec_pretty(&file)
+            .map_err(|e| CoreError::Storage(format!("Cannot encode the account list: {e}")))?;
+        // Write a sibling file and rename it over the old one, so a crash never leaves half a file.
+        let tmp = self.path.with_extension("json.tmp");
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &self.path)
+        };
+        write().map_err(|e| CoreError::Storage(format!("Cannot save {}: {e}", self.path.display())))
+    }
+}
+
+fn parse_file(path: &Path, bytes: &[u8]) -> Result<Vec<Account>, CoreError> {
+    let file: AccountsFile = serde_json::from_slice(bytes).map_err(|e| {
+        CoreError::Storage(format!(
+            "{} is damaged ({e}). Switchboard left it untouched; move it away to start with no \
+             accounts, or restore it from a backup.",
+            path.display()
+        ))
+    })?;
+    if file.version > FILE_VERSION {
+        return Err(CoreError::Storage(format!(
+            "{} was written by a newer Switchboard (format {}, this version reads {FILE_VERSION}). \
+             Update Switchboard; the file was left untouched.",
+            path.display(),
+            file.version
+        )));
+    }
+    Ok(file.accounts)
+}
+
+fn required(field: &str, value: &str) -> Result<String, CoreError> {
+    let value = value.trim();
+    if value.is_empty() {
+        Err(CoreError::InvalidInput(format!(
+            "{field}: this field is required."
+        )))
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+/// Accepts `http(s)://host[:port][/path]`, trimmed and without a trailing slash.
+fn validate_base_url(raw: &str) -> Result<String, CoreError> {
+    let raw = raw.trim().trim_end_matches('/');
+    let url = reqwest::Url::parse(raw).map_err(|e| {
+        CoreError::InvalidInput(format!(
+            "Base URL: {raw:?} is not a URL ({e}); write it like https://api.openai.com/v1."
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(CoreError::InvalidInput(format!(
+            "Base URL: {raw:?} must start with http:// or https:// and name a host."
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(CoreError::InvalidInput(
+            "Base URL: remove the ?query or #fragment; paths such as /chat/completions are added by Switchboard.".into(),
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sb_secrets::MemoryStore;
+
+    fn temp_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sb-core-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    fn new_account(key: &str) -> NewAccount {
+        NewAccount {
+            label: " Starrise ".into(),
+            base_url: "http://127.0.0.1:9/v1/".into(),
+            api_key: Secret::new(key.into()),
+            model: "gpt-5.1".into(),
+        }
+    }
+
+    #[test]
+    fn key_goes_to_the_store_and_never_to_the_file() -> Result<(), CoreError> {
+        let dir = temp_dir();
+        let store = Arc::new(MemoryStore::default());
+        let accounts = Accounts::open(&dir, store.clone())?;
+        let added = accounts.add(new_account("sk-unit-SECRET-9876"))?;
+        assert_eq!(added.account.label, "Starrise", "label is trimmed");
+        assert_eq!(
+            added.account.base_url, "http://127.0.0.1:9/v1",
+            "trailing slash dropped"
+        );
+        let file = std::fs::read_to_string(dir.join(FILE_NAME)).expect("saved");
+        assert!(
+            !file.contains("SECRET"),
+            "the key must never reach accounts.json: {file}"
+        );
+        assert_eq!(
+            store
+                .get(added.account.id.as_str())?
+                .map(|s| s.expose().clone()),
+            Some("sk-unit-SECRET-9876".to_owned())
+        );
+        let reopened = Accounts::open(&dir, store)?;
+        let listed = reopened.list()?;
+        assert_eq!(listed.len(), 1, "accounts survive a restart");
+        assert!(listed[0].has_key);
+        Ok(())
+    }
+
+    #[test]
+    fn bad_input_names_the_field() -> Result<(), CoreError> {
+        let accounts = Accounts::open(&temp_dir(), Arc::new(MemoryStore::default()))?;
+        let cases = [
+            (
+                NewAccount {
+                    label: " ".into(),
+                    ..new_account("k")
+                },
+                "Label",
+            ),
+            (
+                NewAccount {
+                    base_url: "ftp://x".into(),
+                    ..new_account("k")
+                },
+                "Base URL",
+            ),
+            (
+                NewAccount {
+                    base_url: "not a url".into(),
+                    ..new_account("k")
+                },
+                "Base URL",
+            ),
+            (new_account(""), "API key"),
+            (new_account("sk-a b"), "API key"),
+            (
+                NewAccount {
+                    model: "".into(),
+                    ..new_account("k")
+                },
+                "Model",
+            ),
+        ];
+        for (input, field) in cases {
+            match accounts.add(input) {
+                Err(CoreError::InvalidInput(message)) => {
+                    assert!(
+                        message.starts_with(field),
+                        "{message:?} should name {field}"
+                    )
+                }
+                other => panic!("expected an input error naming {field}, got {other:?}"),
+            }
+        }
+        assert!(accounts.list()?.is_empty(), "nothing was saved");
+        Ok(())
+    }
+
+    #[test]
+    fn damaged_or_newer_file_is_refused_and_left_untouched() {
+        let dir = temp_dir();
+        for content in ["{not json", r#"{"version":99,"accounts":[]}"#] {
+            std::fs::write(dir.join(FILE_NAME), content).expect("write");
+            let result = Accounts::open(&dir, Arc::new(MemoryStore::default()));
+            assert!(
+                matches!(result, Err(CoreError::Storage(_))),
+                "{content} must be refused"
+            );
+            assert_eq!(
+                std::fs::read_to_string(dir.join(FILE_NAME)).expect("read"),
+                content,
+                "the file is never overwritten"
+            );
+        }
+    }
+}

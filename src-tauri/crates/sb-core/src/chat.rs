@@ -1,0 +1,364 @@
+//! The chat service: one answer ("turn") from request to last token, rendered as it grows, and
+//! cancellable at any point. Cancelling drops the HTTP stream, which closes the connection.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use sb_llm::chat_completions::{ChatRequest, Message, Role};
+use sb_llm::{ChatEvent, Endpoint, StreamConfig, Usage};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::account::{AccountId, Accounts};
+use crate::error::CoreError;
+
+/// Re-render the growing answer at most this often: fast enough to look live (under two frames
+/// at 60 Hz would be wasted work), slow enough that a fast stream does not flood the UI.
+pub const RENDER_INTERVAL: Duration = Duration::from_millis(33);
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct TurnRequest {
+    /// The account to ask.
+    pub account_id: AccountId,
+    /// The model ID at that account.
+    pub model: String,
+    /// The conversation so far, ending with the user's new message.
+    pub messages: Vec<Message>,
+}
+
+/// What happened during a turn, in order. Exactly one of `Finished`, `Stopped` or `Failed`
+/// comes last.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TurnEvent {
+    /// New answer text.
+    TextDelta(String),
+    /// New reasoning text.
+    ReasoningDelta(String),
+    /// Safe HTML of the whole answer so far.
+    Rendered(String),
+    /// Token usage (the latest report replaces earlier ones).
+    Usage(Usage),
+    /// The provider finished the answer, with its finish reason.
+    Finished(String),
+    /// The turn was cancelled; the HTTP request is closed.
+    Stopped,
+    /// The turn failed; text received before stays valid.
+    Failed {
+        /// Stable error code (see [`CoreError::code`]).
+        code: &'static str,
+        /// Readable message.
+        message: String,
+    },
+}
+
+/// The assembled result of a turn, for callers that want it whole (CLI, tests, persistence).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TurnOutcome {
+    /// Answer text.
+    pub text: String,
+    /// Reasoning text.
+    pub reasoning: String,
+    /// Last usage reported.
+    pub usage: Option<Usage>,
+    /// The final event (`Finished`, `Stopped` or `Failed`).
+    pub end: Option<TurnEvent>,
+}
+
+/// Sends chat requests for accounts.
+#[derive(Debug, Clone)]
+pub struct ChatService {
+    accounts: Arc<Accounts>,
+    http: reqwest::Client,
+    config: StreamConfig,
+}
+
+impl ChatService {
+    /// A service over `accounts` with one shared HTTP client.
+    pub fn new(accounts: Arc<Accounts>) -> Result<Self, CoreError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Switchboard/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(15))
+            // reqwest drops the Authorization header when a redirect leaves the origin.
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .map_err(|e| CoreError::Storage(format!("Cannot start the HTTP client: {e}")))?;
+        Ok(Self {
+            accounts,
+            http,
+            config: StreamConfig::default(),
+        })
+    }
+
+    /// The same service with other stream timing (tests shorten the idle timeout).
+    pub fn with_config(mut self, config: StreamConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Runs one turn, reporting every [`TurnEvent`] to `sink` as it happens, until the answer
+    /// finishes, fails, or `cancel` fires.
+    pub async fn run_turn(
+        &self,
+        request: TurnRequest,
+        cancel: CancellationToken,
+        sink: &mut (dyn FnMut(TurnEvent) + Send),
+    ) -> TurnOutcome {
+        let mut turn = Turn::new(sink);
+        match self.prepare(&request).await {
+            Ok((base_url, key)) => {
+                let chat = ChatRequest {
+                    model: request.model.trim().to_owned(),
+                    messages: request.messages,
+                    stream: true,
+                };
+                let endpoint = Endpoint {
+                    base_url: &base_url,
+                    api_key: &key,
+                };
+                let stream = sb_llm::stream_chat(&self.http, endpoint, &chat, self.config);
+                turn.drive(stream, cancel).await;
+            }
+            Err(error) => turn.end(TurnEvent::Failed {
+                code: error.code(),
+                message: error.to_string(),
+            }),
+        }
+        turn.outcome
+    }
+
+    async fn prepare(
+        &self,
+        request: &TurnRequest,
+    ) -> Result<(String, sb_secrets::Secret<String>), CoreError> {
+        if request.model.trim().is_empty() {
+            return Err(CoreError::InvalidInput(
+                "Model: choose the model to ask.".into(),
+            ));
+        }
+        match request.messages.last() {
+            Some(last) if last.role == Role::User && !last.content.trim().is_empty() => {}
+            _ => {
+                return Err(CoreError::InvalidInput(
+                    "Message: type something to send.".into(),
+                ))
+            }
+        }
+        let account = self.accounts.get(&request.account_id)?;
+        // Keyring access is a blocking D-Bus round trip: keep it off the async workers.
+        let accounts = self.accounts.clone();
+        let lookup = account.clone();
+        let key = tokio::task::spawn_blocking(move || accounts.key(&lookup))
+            .await
+            .map_err(|e| {
+                CoreError::Storage(format!("The keyring lookup was interrupted: {e}"))
+            })??;
+        Ok((account.base_url, key))
+    }
+}
+
+/// One turn in progress: assembles text and decides when to render.
+struct Turn<'a> {
+    sink: &'a mut (dyn FnMut(TurnEvent) + Send),
+    outcome: TurnOutcome,
+    finish_reason: Option<String>,
+    rendered_len: usize,
+    render_due: Option<Instant>,
+}
+
+impl<'a> Turn<'a> {
+    fn new(sink: &'a mut (dyn FnMut(TurnEvent) + Send)) -> Self {
+        Self {
+            sink,
+            outcome: TurnOutcome::default(),
+            finish_reason: None,
+            rendered_len: 0,
+            render_due: None,
+        }
+    }
+
+    async fn drive(
+        &mut self,
+        stream: impl futures::Stream<Item = Result<ChatEvent, sb_llm::LlmError>>,
+        cancel: CancellationToken,
+    ) {
+        let mut stream = std::pin::pin!(stream);
+        loop {
+            let render_at = self.render_due;
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => {
+                    // Leaving the loop drops the stream, which closes the HTTP connection.
+                    self.end(TurnEvent::Stopped);
+                    return;
+                }
+                () = sleep_until(render_at), if render_at.is_some() => self.render(),
+                item = stream.next() => match item {
+                    Some(Ok(event)) => self.apply(event),
+                    Some(Err(error)) => {
+                        let error = CoreError::from(error);
+                        self.end(TurnEvent::Failed { code: error.code(), message: error.to_string() });
+                        return;
+                    }
+                    None => {
+                        let reason = self.finish_reason.take().unwrap_or_else(|| "stop".into());
+                        self.end(TurnEvent::Finished(reason));
+                        return;
+                    }
+                },
+            }
+        }
+    }
+
+    fn apply(&mut self, event: ChatEvent) {
+        match event {
+            // This slice shows one choice; `n > 1` arrives with the full protocol work.
+            ChatEvent::TextDelta { choice: 0, text }
+            | ChatEvent::RefusalDelta { choice: 0, text } => {
+                self.outcome.text.push_str(&text);
+                (self.sink)(TurnEvent::TextDelta(text));
+                let now = Instant::now();
+                self.render_due.get_or_insert(now + RENDER_INTERVAL);
+            }
+            ChatEvent::ReasoningDelta { choice: 0, text } => {
+                self.outcome.reasoning.push_str(&text);
+                (self.sink)(TurnEvent::ReasoningDelta(text));
+            }
+            ChatEvent::Usage(usage) => {
+                self.outcome.usage = Some(usage.clone());
+                (self.sink)(TurnEvent::Usage(usage));
+            }
+            ChatEvent::Finished { choice: 0, reason } => self.finish_reason = Some(reason),
+            _ => {}
+        }
+    }
+
+    fn render(&mut self) {
+        self.render_due = None;
+        if self.rendered_len != self.outcome.text.len() {
+            self.rendered_len = self.outcome.text.len();
+            (self.sink)(TurnEvent::Rendered(sb_markdown::render(&self.outcome.text)));
+        }
+    }
+
+    /// Renders what is pending, then reports the final event.
+    fn end(&mut self, last: TurnEvent) {
+        self.render();
+        (self.sink)(last.clone());
+        self.outcome.end = Some(last);
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    if let Some(deadline) = deadline {
+        tokio::time::sleep_until(deadline).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::stream;
+
+    fn run(events: Vec<Result<ChatEvent, sb_llm::LlmError>>) -> Vec<TurnEvent> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .expect("runtime");
+        let mut seen = Vec::new();
+        let mut sink = |e: TurnEvent| seen.push(e);
+        runtime.block_on(async {
+            let mut turn = Turn::new(&mut sink);
+            turn.drive(stream::iter(events), CancellationToken::new())
+                .await;
+        });
+        seen
+    }
+
+    fn text(t: &str) -> Result<ChatEvent, sb_llm::LlmError> {
+        Ok(ChatEvent::TextDelta {
+            choice: 0,
+            text: t.into(),
+        })
+    }
+
+    #[test]
+    fn final_render_comes_before_finished() {
+        let seen = run(vec![
+            text("**Hi"),
+            text("**"),
+            Ok(ChatEvent::Finished {
+                choice: 0,
+                reason: "length".into(),
+            }),
+        ]);
+        let n = seen.len();
+        assert_eq!(
+            seen[n - 2],
+            TurnEvent::Rendered("<p><strong>Hi</strong></p>\n".into())
+        );
+        assert_eq!(
+            seen[n - 1],
+            TurnEvent::Finished("length".into()),
+            "the provider's reason is kept"
+        );
+    }
+
+    #[test]
+    fn failure_keeps_the_partial_text_rendered() {
+        let seen = run(vec![
+            text("partial"),
+            Err(sb_llm::LlmError::new(sb_llm::ErrorKind::Server, "boom")),
+        ]);
+        assert!(seen.contains(&TurnEvent::Rendered("<p>partial</p>\n".into())));
+        assert!(matches!(
+            seen.last(),
+            Some(TurnEvent::Failed { code: "server", .. })
+        ));
+    }
+
+    #[test]
+    fn cancel_ends_with_stopped_and_drops_the_stream() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime");
+        let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        struct Flag(Arc<std::sync::atomic::AtomicBool>);
+        impl Drop for Flag {
+            fn drop(&mut self) {
+                self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let flag = Flag(dropped.clone());
+        let endless = stream::once(async { text("a") })
+            .chain(stream::pending())
+            .map(move |e| {
+                let _keep = &flag;
+                e
+            });
+        let mut seen = Vec::new();
+        let mut sink = |e: TurnEvent| seen.push(e);
+        let cancel = CancellationToken::new();
+        runtime.block_on(async {
+            let mut turn = Turn::new(&mut sink);
+            let trigger = cancel.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                trigger.cancel();
+            });
+            turn.drive(endless, cancel).await;
+        });
+        assert_eq!(seen.last(), Some(&TurnEvent::Stopped));
+        assert!(
+            seen.contains(&TurnEvent::Rendered("<p>a</p>\n".into())),
+            "text before Stop is kept"
+        );
+        assert!(
+            dropped.load(std::sync::atomic::Ordering::SeqCst),
+            "Stop drops the HTTP stream"
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! HTTP for the wire protocols: sends a request with the account's key, reads the streamed body
+//! through the SSE framer and a protocol mapper, and yields [`ChatEvent`]s.
+//!
+//! Cancel by dropping: the returned stream owns the response body, so dropping it closes the
+//! connection and the provider sees the client go away.
+
+use std::collections::VecDeque;
+use std::error::Error as _;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::stream::{BoxStream, Stream, StreamExt};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use sb_secrets::Secret;
+
+use crate::chat_completions::{map_completion, ChatRequest, ChatStreamMapper};
+use crate::error::{ErrorKind, LlmError};
+use crate::event::ChatEvent;
+use crate::sse::SseDecoder;
+
+/// Where a request goes and the key that goes with it. The key is only ever put in the
+/// `Authorization` header of a request to `base_url`.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint<'a> {
+    /// The account's base URL, e.g. `https://api.openai.com/v1` (paths are appended to it).
+    pub base_url: &'a str,
+    /// The account's API key.
+    pub api_key: &'a Secret<String>,
+}
+
+/// Timing rules for one streamed request.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamConfig {
+    /// How long the stream may stay silent (before the headers, or between reads) before it
+    /// fails as stalled.
+    pub idle_timeout: Duration,
+}
+
+impl Default for StreamConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// The longest error body read from a failed response (a proxy's HTML page can be large).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+/// The largest non-streamed answer accepted.
+const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
+
+/// Joins the account's base URL and an endpoint path (`/chat/completions`).
+pub fn endpoint_url(base_url: &str, path: &str) -> Result<reqwest::Url, LlmError> {
+    let joined = format!("{}{path}", base_url.trim_end_matches('/'));
+    let url = reqwest::Url::parse(&joined).map_err(|e| {
+        LlmError::new(
+            ErrorKind::BadRequest,
+            format!("The base URL {base_url:?} is not a valid URL ({e})."),
+        )
+    })?;
+    match url.scheme() {
+        "http" | "https" => Ok(url),
+        other => Err(LlmError::new(
+            ErrorKind::BadRequest,
+            format!("The base URL must start with http:// or https://, not {other}://."),
+        )),
+    }
+}
+
+/// Streams a chat completion. Events arrive as the provider sends them; the stream ends after
+/// the answer is complete or with one `Err` that says why it is not.
+pub fn stream_chat(
+    http: &reqwest::Client,
+    endpoint: Endpoint<'_>,
+    request: &ChatRequest,
+    config: StreamConfig,
+) -> impl Stream<Item = Result<ChatEvent, LlmError>> + Send + 'static {
+    let prepared = endpoint_url(endpoint.base_url, "/chat/completions").map(|url| {
+        http.post(url)
+            .bearer_auth(endpoint.api_key.expose())
+            .header(ACCEPT, "text/event-stream")
+            .json(request)
+    });
+    let state = match prepared {
+        Ok(builder) => State::Pending(Box::new(builder)),
+        Err(error) => State::Draining(VecDeque::from([Err(error)])),
+    };
+    futures::stream::unfold(state, move |state| next(state, config.idle_timeout))
+}
+
+enum State {
+    Pending(Box<reqwest::RequestBuilder>),
+    Streaming(Box<Body>),
+    Draining(VecDeque<Result<ChatEvent, LlmError>>),
+}
+
+struct Body {
+    bytes: BoxStream<'static, reqwest::Result<Bytes>>,
+    decoder: SseDecoder,
+    mapper: ChatStreamMapper,
+    queue: VecDeque<Result<ChatEvent, LlmError>>,
+    ended: bool,
+}
+
+async fn next(mut state: State, idle: Duration) -> Option<(Result<ChatEvent, LlmError>, State)> {
+    loop {
+        state = match state {
+            State::Pending(builder) => match open(*builder, idle).await {
+                Ok(opened) => opened,
+                Err(error) => return Some((Err(error), State::Draining(VecDeque::new()))),
+            },
+            State::Draining(mut queue) => {
+                let item = queue.pop_front()?;
+                return Some((item, State::Draining(queue)));
+            }
+            State::Streaming(mut body) => {
+                if let Some(item) = body.queue.pop_front() {
+                    return Some((item, State::Streaming(body)));
+                }
+                if body.ended {
+                    return None;
+                }
+                body.read(idle).await;
+                State::Streaming(body)
+            }
+        };
+    }
+}
+
+async fn open(builder: reqwest::RequestBuilder, idle: Duration) -> Result<State, LlmError> {
+    let response = match tokio::time::timeout(idle, builder.send()).await {
+        Err(_) => return Err(stalled(idle)),
+        Ok(Err(error)) => return Err(network_error(&error)),
+        Ok(Ok(response)) => response,
+    };
+    let status = response.status();
+    if !status.is_success() {
+        let headers = response.headers().clone();
+        let body = read_limited(response, MAX_ERROR_BODY, idle)
+            .await
+            .unwrap_or_default();
+        return Err(LlmError::from_http(
+            status.as_u16(),
+            &headers,
+            &String::from_utf8_lossy(&body),
+        ));
+    }
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if is_json {
+        // A server that ignored `stream: true`, or an error object with status 200.
+        let body = read_limited(response, MAX_JSON_BODY, idle).await?;
+        let events = map_completion(&String::from_utf8_lossy(&body));
+        let queue = match events {
+            Ok(events) => events.into_iter().map(Ok).collect(),
+            Err(error) => VecDeque::from([Err(error)]),
+        };
+        return Ok(State::Draining(queue));
+    }
+    Ok(State::Streaming(Box::new(Body {
+        bytes: response.bytes_stream().boxed(),
+        decoder: SseDecoder::new(),
+        mapper: ChatStreamMapper::new(),
+        queue: VecDeque::new(),
+        ended: false,
+    })))
+}
+
+impl Body {
+    /// Reads once from the network and queues what it completes.
+    async fn read(&mut self, idle: Duration) {
+        match tokio::time::timeout(idle, self.bytes.next()).await {
+            Err(_) => self.fail(stalled(idle)),
+            Ok(Some(Err(error))) => self.fail(network_error(&error)),
+            Ok(Some(Ok(bytes))) => match self.decoder.push(&bytes) {
+                Ok(events) => {
+                    for event in events {
+                        self.map(&event.data, false);
+                        if self.ended {
+                            return;
+                        }
+                    }
+                }
+                Err(error) => self.fail(LlmError::new(ErrorKind::Protocol, error.to_string())),
+            },
+            Ok(None) => {
+                match self.decoder.finish() {
+                    Ok(Some(event)) => self.map(&event.data, true),
+                    Ok(None) => {}
+                    Err(error) => self.fail(LlmError::new(ErrorKind::Protocol, error.to_string())),
+                }
+                if !self.ended {
+                    if let Err(error) = self.mapper.finish() {
+                        self.queue.push_back(Err(error));
+                    }
+                    self.ended = true;
+                }
+            }
+        }
+    }
+
+    /// Maps one payload. `at_eof`: the payload was not closed by a blank line, so a parse
+    /// failure means a truncated last event, which the completeness check reports instead.
+    fn map(&mut self, data: &str, at_eof: bool) {
+        let chunk = self.mapper.map(data);
+        self.queue.extend(chunk.events.into_iter().map(Ok));
+        match chunk.error {
+            Some(error) if at_eof && error.kind == ErrorKind::Protocol => {}
+            Some(error) => self.fail(error),
+            None => self.ended |= self.mapper.is_done(),
+        }
+    }
+
+    fn fail(&mut self, error: LlmError) {
+        self.queue.push_back(Err(error));
+        self.ended = true;
+    }
+}
+
+async fn read_limited(
+    response: reqwest::Response,
+    limit: usize,
+    idle: Duration,
+) -> Result<Vec<u8>, LlmError> {
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    loop {
+        match tokio::time::timeout(idle, stream.next()).await {
+            Err(_) => return Err(stalled(idle)),
+            Ok(None) => return Ok(body),
+            Ok(Some(Err(error))) => return Err(network_error(&error)),
+            Ok(Some(Ok(bytes))) => {
+                if body.len() + bytes.len() > limit {
+                    return Err(LlmError::new(
+                        ErrorKind::Protocol,
+                        format!("The provider's answer is larger than {limit} bytes."),
+                    ));
+                }
+                body.extend_from_slice(&bytes);
+            }
+        }
+    }
+}
+
+fn stalled(idle: Duration) -> LlmError {
+    LlmError::new(
+        ErrorKind::Stalled,
+        format!(
+            "The provider stopped sending: nothing arrived for {} seconds.",
+            idle.as_secs()
+        ),
+    )
+}
+
+/// A readable message for a transport failure, with the root cause (connection refused, DNS
+/// failure, TLS...) that reqwest keeps in its source chain.
+fn network_error(error: &reqwest::Error) -> LlmError {
+    let host = error
+        .url()
+        .map(|u| {
+            let mut host = u.host_str().unwrap_or_default().to_owned();
+            if let Some(port) = u.port() {
+                host = format!("{host}:{port}");
+            }
+            host
+        })
+        .unwrap_or_else(|| "the provider".to_owned());
+    let mut cause = String::new();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        cause = inner.to_string();
+        source = inner.source();
+    }
+    if cause.is_empty() {
+        cause = error.to_string();
+    }
+    let action = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else {
+        "lost the connection"
+    };
+    LlmError::new(
+        ErrorKind::Network,
+        format!("Switchboard {action} to {host}: {cause}."),
+    )
+}

@@ -1,0 +1,16 @@
+//! The OpenAI-compatible wire protocols, framing and errors. Knows nothing of accounts or storage:
+//! callers hand in a base URL, a key and a shared `reqwest::Client`.
+//!
+//! Every protocol maps its wire events into one vocabulary, [`ChatEvent`], with a pure, stateful
+//! mapper that does no I/O; [`client`] does the HTTP and drives the mapper.
+#![deny(missing_docs)]
+
+pub mod chat_completions;
+pub mod client;
+pub mod error;
+pub mod event;
+pub mod sse;
+
+pub use client::{stream_chat, Endpoint, StreamConfig};
+pub use error::{ErrorKind, LlmError};
+pub use event::{ChatEvent, Usage};

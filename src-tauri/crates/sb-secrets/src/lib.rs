@@ -1,0 +1,251 @@
+//! Secrets as a type, and the stores that hold them.
+//!
+//! An API key is a [`Secret<String>`]: its `Debug` output is redacted, it does not implement
+//! `Serialize` or `Display`, and reading it takes an explicit [`Secret::expose`]. Keys live in
+//! the OS keyring ([`KeyringStore`]: Secret Service on Linux, Keychain on macOS, Credential
+//! Manager on Windows), one entry per account id. There is deliberately no plaintext fallback:
+//! when no keyring is reachable the store says so and how to fix it. [`MemoryStore`] exists for
+//! unit tests only.
+#![deny(missing_docs)]
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+
+/// A value that must never be printed, logged or serialized.
+///
+/// `Debug` prints `Secret(***)`; there is no `Display` and no `Serialize`, so a key cannot leak
+/// through `{}` formatting, a log line or an IPC payload by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    /// Wraps a value.
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The secret value itself. Call only where it leaves for its destination (the keyring, or
+    /// the Authorization header of a request to the account's own origin).
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl Secret<String> {
+    /// The last four characters, for showing which key is stored without showing the key.
+    pub fn last_four(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        chars[chars.len().saturating_sub(4)..].iter().collect()
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl From<String> for Secret<String> {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+/// Why a secret could not be stored or read.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    /// No keyring service is reachable (no Secret Service on the session bus, no session bus...).
+    #[error(
+        "No OS keyring is available, so the API key cannot be stored safely ({detail}). \
+         On Linux, install and start a Secret Service provider such as gnome-keyring or KeePassXC \
+         (with its Secret Service integration) and unlock it, then try again. \
+         Switchboard never stores keys in plain files."
+    )]
+    Unavailable {
+        /// What the platform said.
+        detail: String,
+    },
+    /// The keyring exists but refused access (locked, or the request was dismissed).
+    #[error(
+        "The OS keyring is locked or refused access ({detail}). Unlock it (for example by \
+         logging in to your desktop session or opening your keyring manager) and try again."
+    )]
+    Locked {
+        /// What the platform said.
+        detail: String,
+    },
+    /// Anything else the platform reported.
+    #[error("The OS keyring failed: {detail}")]
+    Backend {
+        /// What the platform said.
+        detail: String,
+    },
+}
+
+/// Where account keys are kept. Implementations must never write a key anywhere but their
+/// own secure storage.
+pub trait SecretStore: Send + Sync + fmt::Debug {
+    /// Stores (or replaces) the key of `account`.
+    fn set(&self, account: &str, secret: &Secret<String>) -> Result<(), SecretError>;
+    /// The key of `account`, or `None` when none is stored.
+    fn get(&self, account: &str) -> Result<Option<Secret<String>>, SecretError>;
+    /// Deletes the key of `account`; `false` when there was none.
+    fn delete(&self, account: &str) -> Result<bool, SecretError>;
+}
+
+/// The OS keyring, one entry per account id under one service name.
+#[derive(Debug, Clone)]
+pub struct KeyringStore {
+    service: String,
+}
+
+/// The keyring service name the app uses (its bundle identifier).
+pub const DEFAULT_SERVICE: &str = "dev.switchboard.app";
+
+impl KeyringStore {
+    /// A store whose entries live under `service` (tests pass their own to stay isolated).
+    pub fn new(service: impl Into<String>) -> Self {
+        Self {
+            service: service.into(),
+        }
+    }
+
+    /// The service name entries are stored under.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    fn entry(&self, account: &str) -> Result<keyring::Entry, SecretError> {
+        keyring::Entry::new(&self.service, account).map_err(classify)
+    }
+}
+
+impl Default for KeyringStore {
+    fn default() -> Self {
+        Self::new(DEFAULT_SERVICE)
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn set(&self, account: &str, secret: &Secret<String>) -> Result<(), SecretError> {
+        self.entry(account)?
+            .set_password(secret.expose())
+            .map_err(classify)
+    }
+
+    fn get(&self, account: &str) -> Result<Option<Secret<String>>, SecretError> {
+        match self.entry(account)?.get_password() {
+            Ok(password) => Ok(Some(Secret::new(password))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(other) => Err(classify(other)),
+        }
+    }
+
+    fn delete(&self, account: &str) -> Result<bool, SecretError> {
+        match self.entry(account)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(other) => Err(classify(other)),
+        }
+    }
+}
+
+/// Maps keyring's errors to ours. The platform detail is kept: it never contains the secret.
+fn classify(error: keyring::Error) -> SecretError {
+    let detail = error.to_string();
+    match error {
+        keyring::Error::PlatformFailure(_) => SecretError::Unavailable { detail },
+        keyring::Error::NoStorageAccess(_) => SecretError::Locked { detail },
+        _ => SecretError::Backend { detail },
+    }
+}
+
+/// An in-process store for unit tests. Never used by the app.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    entries: Mutex<HashMap<String, Secret<String>>>,
+}
+
+impl MemoryStore {
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, Secret<String>>> {
+        // A panic while holding this lock cannot leave the map half-written, so poison is benign.
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl SecretStore for MemoryStore {
+    fn set(&self, account: &str, secret: &Secret<String>) -> Result<(), SecretError> {
+        self.entries().insert(account.to_owned(), secret.clone());
+        Ok(())
+    }
+
+    fn get(&self, account: &str) -> Result<Option<Secret<String>>, SecretError> {
+        Ok(self.entries().get(account).cloned())
+    }
+
+    fn delete(&self, account: &str) -> Result<bool, SecretError> {
+        Ok(self.entries().remove(account).is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_value() {
+        let secret = Secret::new("sk-very-secret-1234".to_owned());
+        let printed = format!("{secret:?} {:?}", Some(&secret));
+        assert!(
+            !printed.contains("very-secret"),
+            "Debug must redact the key, got {printed}"
+        );
+        assert_eq!(printed, "Secret(***) Some(Secret(***))");
+    }
+
+    #[test]
+    fn last_four_shows_only_the_tail() {
+        assert_eq!(Secret::new("sk-abcdef1234".to_owned()).last_four(), "1234");
+        assert_eq!(
+            Secret::new("ab".to_owned()).last_four(),
+            "ab",
+            "short keys are not padded"
+        );
+        assert_eq!(
+            Secret::new("sk-密钥ü€x".to_owned()).last_four(),
+            "钥ü€x",
+            "counted in characters, not bytes"
+        );
+    }
+
+    #[test]
+    fn memory_store_round_trip_replace_and_delete() -> Result<(), SecretError> {
+        let store = MemoryStore::default();
+        assert_eq!(store.get("a")?, None, "nothing stored yet");
+        store.set("a", &Secret::new("one".to_owned()))?;
+        store.set("a", &Secret::new("two".to_owned()))?;
+        assert_eq!(
+            store.get("a")?.map(|s| s.expose().clone()),
+            Some("two".to_owned()),
+            "set replaces"
+        );
+        assert!(store.delete("a")?, "delete reports an existing entry");
+        assert!(!store.delete("a")?, "a second delete finds nothing");
+        assert_eq!(store.get("a")?, None);
+        Ok(())
+    }
+
+    #[test]
+    fn unavailable_keyring_message_says_how_to_fix_it() {
+        let error = classify(keyring::Error::PlatformFailure("no session bus".into()));
+        let message = error.to_string();
+        assert!(matches!(error, SecretError::Unavailable { .. }));
+        assert!(
+            message.contains("gnome-keyring") && message.contains("never stores keys in plain"),
+            "the user must learn what to install and that there is no plaintext fallback: {message}"
+        );
+    }
+}

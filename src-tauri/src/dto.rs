@@ -1,0 +1,166 @@
+//! IPC data: what crosses between Rust and the web UI. Mirrors `ui/src/ipc/types.ts`.
+//!
+//! Nothing here that is serialized can hold a key: [`AccountView`] has no key field, and the only
+//! type carrying one, [`NewAccount`], is `Deserialize` only and wraps the key in a `Secret` at
+//! once.
+
+use sb_core::{AccountSummary, CoreError, Secret, TurnEvent};
+use serde::{Deserialize, Serialize};
+
+/// An account as the UI sees it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub id: String,
+    pub label: String,
+    pub base_url: String,
+    pub model: String,
+    pub has_key: bool,
+}
+
+impl From<AccountSummary> for AccountView {
+    fn from(summary: AccountSummary) -> Self {
+        Self {
+            id: summary.account.id.to_string(),
+            label: summary.account.label,
+            base_url: summary.account.base_url,
+            model: summary.account.model,
+            has_key: summary.has_key,
+        }
+    }
+}
+
+/// The add-account form. Deserialize only: it is never sent back.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAccount {
+    pub label: String,
+    pub base_url: String,
+    pub api_key: String,
+    pub model: String,
+}
+
+impl std::fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccount")
+            .field("label", &self.label)
+            .field("base_url", &self.base_url)
+            .field("api_key", &"***")
+            .field("model", &self.model)
+            .finish()
+    }
+}
+
+impl From<NewAccount> for sb_core::NewAccount {
+    fn from(dto: NewAccount) -> Self {
+        Self {
+            label: dto.label,
+            base_url: dto.base_url,
+            api_key: Secret::new(dto.api_key),
+            model: dto.model,
+        }
+    }
+}
+
+/// One message of the history the UI sends.
+#[derive(Debug, Deserialize)]
+pub struct ChatMessage {
+    pub role: sb_core::Role,
+    pub content: String,
+}
+
+/// A send request.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendRequest {
+    pub account_id: String,
+    pub model: String,
+    pub messages: Vec<ChatMessage>,
+}
+
+impl From<SendRequest> for sb_core::TurnRequest {
+    fn from(dto: SendRequest) -> Self {
+        Self {
+            account_id: dto.account_id.into(),
+            model: dto.model,
+            messages: dto
+                .messages
+                .into_iter()
+                .map(|m| sb_core::Message {
+                    role: m.role,
+                    content: m.content,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Events of one answer, over its per-request channel.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum StreamEvent {
+    #[serde(rename_all = "camelCase")]
+    Started {
+        request_id: String,
+    },
+    TextDelta {
+        text: String,
+    },
+    ReasoningDelta {
+        text: String,
+    },
+    Rendered {
+        html: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    Usage {
+        prompt_tokens: Option<u64>,
+        completion_tokens: Option<u64>,
+        total_tokens: Option<u64>,
+    },
+    Finished {
+        reason: String,
+    },
+    Stopped,
+    Error {
+        code: String,
+        message: String,
+    },
+}
+
+impl From<TurnEvent> for StreamEvent {
+    fn from(event: TurnEvent) -> Self {
+        match event {
+            TurnEvent::TextDelta(text) => Self::TextDelta { text },
+            TurnEvent::ReasoningDelta(text) => Self::ReasoningDelta { text },
+            TurnEvent::Rendered(html) => Self::Rendered { html },
+            TurnEvent::Usage(usage) => Self::Usage {
+                prompt_tokens: usage.prompt_tokens,
+                completion_tokens: usage.completion_tokens,
+                total_tokens: usage.total_tokens,
+            },
+            TurnEvent::Finished(reason) => Self::Finished { reason },
+            TurnEvent::Stopped => Self::Stopped,
+            TurnEvent::Failed { code, message } => Self::Error {
+                code: code.to_owned(),
+                message,
+            },
+        }
+    }
+}
+
+/// A rejected command, as the UI receives it.
+#[derive(Debug, Serialize)]
+pub struct CommandError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<CoreError> for CommandError {
+    fn from(error: CoreError) -> Self {
+        Self {
+            code: error.code().to_owned(),
+            message: error.to_string(),
+        }
+    }
+}

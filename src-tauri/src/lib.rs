@@ -1,0 +1,29 @@
+//! The Switchboard desktop app: builds the Tauri window, holds the state, and registers the
+//! thin IPC commands. Everything else lives in the crates under `crates/`.
+
+mod commands;
+mod dto;
+mod state;
+
+use std::sync::Arc;
+
+use sb_core::{KeyringStore, Switchboard};
+
+/// Starts the app.
+pub fn run() {
+    let core = sb_core::data_dir::resolve(None)
+        .and_then(|dir| Switchboard::open(&dir, Arc::new(KeyringStore::default())));
+    let result = tauri::Builder::default()
+        .manage(state::AppState::new(core))
+        .invoke_handler(tauri::generate_handler![
+            commands::list_accounts,
+            commands::add_account,
+            commands::send_message,
+            commands::stop_message,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        eprintln!("Switchboard could not start its window: {error}");
+        std::process::exit(1);
+    }
+}

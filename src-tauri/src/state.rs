@@ -1,0 +1,95 @@
+//! What the app keeps between commands: the core, and the answers streaming right now.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sb_core::{CoreError, Switchboard, TurnRequest};
+use tauri::ipc::Channel;
+use tokio_util::sync::CancellationToken;
+
+use crate::dto::{CommandError, StreamEvent};
+
+/// Managed state. The core may have failed to open (damaged data, no data dir): then every
+/// command reports that error instead of the app refusing to start without saying why.
+pub struct AppState {
+    core: Result<Switchboard, String>,
+    in_flight: Arc<Mutex<HashMap<String, CancellationToken>>>,
+}
+
+impl AppState {
+    pub fn new(core: Result<Switchboard, CoreError>) -> Self {
+        Self {
+            core: core.map_err(|e| e.to_string()),
+            in_flight: Arc::default(),
+        }
+    }
+
+    pub fn core(&self) -> Result<Switchboard, CommandError> {
+        self.core.clone().map_err(|message| CommandError {
+            code: "internal".into(),
+            message,
+        })
+    }
+
+    pub fn join_error(error: tokio::task::JoinError) -> CommandError {
+        CommandError {
+            code: "internal".into(),
+            message: format!("A background task failed: {error}"),
+        }
+    }
+
+    /// Spawns the turn; its events go to `channel`, and [`Self::stop_turn`] can cancel it.
+    pub fn start_turn(
+        &self,
+        request: TurnRequest,
+        channel: Channel<StreamEvent>,
+    ) -> Result<String, CommandError> {
+        let core = self.core()?;
+        let request_id = uuid_like();
+        let cancel = CancellationToken::new();
+        self.in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(request_id.clone(), cancel.clone());
+        let in_flight = self.in_flight.clone();
+        let id = request_id.clone();
+        tauri::async_runtime::spawn(async move {
+            // A send fails only when the window is gone; then nobody is listening anyway.
+            let _ = channel.send(StreamEvent::Started {
+                request_id: id.clone(),
+            });
+            let mut sink = |event: sb_core::TurnEvent| {
+                let _ = channel.send(event.into());
+            };
+            core.chat().run_turn(request, cancel, &mut sink).await;
+            in_flight
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&id);
+        });
+        Ok(request_id)
+    }
+
+    pub fn stop_turn(&self, request_id: &str) {
+        let token = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(request_id)
+            .cloned();
+        if let Some(token) = token {
+            token.cancel();
+        }
+    }
+}
+
+/// A unique request id (time plus a process-wide counter; no need for randomness here).
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("req-{nanos:x}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}

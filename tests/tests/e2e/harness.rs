@@ -1,0 +1,295 @@
+//! Runs the built app in a real WebKitGTK window through tauri-driver + WebKitWebDriver.
+//!
+//! Each [`Session`] gets its own throw-away world: a private D-Bus session with its own unlocked
+//! gnome-keyring, its own HOME and data directory, and its own tauri-driver on free ports. The
+//! caller provides the X display (`xvfb-run`).
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+/// How long one UI condition may take before the test fails.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+fn app_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("SB_APP_BIN") {
+        return PathBuf::from(bin);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    target.join("debug").join("switchboard")
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(bin) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(bin);
+    }
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|c| c.join("bin").join("tauri-driver"));
+    match cargo_bin {
+        Some(path) if path.exists() => path,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+/// Where screenshots go (git-ignored).
+pub fn artifacts_dir() -> PathBuf {
+    let dir = workspace_root().join("artifacts").join("e2e");
+    std::fs::create_dir_all(&dir).expect("create artifacts/e2e");
+    dir
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// The private session: dbus-run-session -> unlock a fresh keyring -> exec tauri-driver.
+const SESSION_SCRIPT: &str = r#"
+set -e
+printf '%s' "$SB_E2E_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+printf '%s' "$DBUS_SESSION_BUS_ADDRESS" > "$SB_E2E_DIR/bus"
+echo $$ > "$SB_E2E_DIR/driver.pid"
+exec "$SB_E2E_TAURI_DRIVER" --port "$SB_E2E_PORT" --native-port "$SB_E2E_NATIVE_PORT"
+"#;
+
+/// One app launch in its own throw-away environment.
+pub struct Session {
+    pub client: Client,
+    dir: PathBuf,
+    session: Child,
+}
+
+impl Session {
+    pub async fn start(name: &str) -> TestResult<Self> {
+        let app = app_binary();
+        assert!(
+            app.exists(),
+            "the app binary {} is missing: build it with `cargo build -p switchboard --features custom-protocol` \
+             (or run the README test command)",
+            app.display()
+        );
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "E2E tests need an X display: run them under xvfb-run (the README test command does)"
+        );
+        let dir = std::env::temp_dir().join(format!("sb-e2e-{name}-{}", uuid::Uuid::new_v4()));
+        for sub in ["home", "data", "run"] {
+            std::fs::create_dir_all(dir.join(sub))?;
+        }
+        set_private(&dir.join("run"))?;
+        let port = free_port();
+        let native_port = free_port();
+        let home = dir.join("home");
+        let session = Command::new("dbus-run-session")
+            .args(["--", "sh", "-c", SESSION_SCRIPT])
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("XDG_RUNTIME_DIR", dir.join("run"))
+            .env("SWITCHBOARD_DATA_DIR", dir.join("data"))
+            // Under Xvfb (no GPU), WebKit's accelerated compositing makes WebDriver screenshots
+            // return a stale early frame; the DOM is right but the picture is not.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("SB_E2E_DIR", &dir)
+            .env("SB_E2E_KEYRING_PASSWORD", "e2e")
+            .env("SB_E2E_TAURI_DRIVER", tauri_driver())
+            .env("SB_E2E_PORT", port.to_string())
+            .env("SB_E2E_NATIVE_PORT", native_port.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("driver.log"))?)
+            .spawn()?;
+        let mut this = PendingSession {
+            dir,
+            session: Some(session),
+        };
+        wait_for_port(port, &this.dir).await?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), json!({ "application": app }));
+        caps.insert("browserName".into(), json!("wry"));
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await?;
+        Ok(Self {
+            client,
+            dir: this.dir.clone(),
+            session: this.session.take().expect("session child"),
+        })
+    }
+
+    /// The session bus of this app's private world (to ask its Secret Service directly).
+    pub fn bus_address(&self) -> TestResult<String> {
+        Ok(std::fs::read_to_string(self.dir.join("bus"))?)
+    }
+
+    /// Every file under the app's data directory, with its bytes.
+    pub fn data_files(&self) -> TestResult<Vec<(PathBuf, Vec<u8>)>> {
+        let mut files = Vec::new();
+        collect_files(&self.dir.join("data"), &mut files)?;
+        Ok(files)
+    }
+
+    /// Waits for the CSS selector to match an element.
+    pub async fn wait_for(&self, css: &str) -> TestResult<fantoccini::elements::Element> {
+        Ok(self
+            .client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(|e| format!("waiting for `{css}`: {e}"))?)
+    }
+
+    /// Polls a JS expression until it returns a truthy value; returns that value.
+    pub async fn wait_until(&self, what: &str, js_expression: &str) -> TestResult<Value> {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let script = format!("return ({js_expression});");
+        loop {
+            let value = self.client.execute(&script, vec![]).await?;
+            let truthy = !matches!(&value, Value::Null | Value::Bool(false))
+                && value != json!("")
+                && value != json!(0);
+            if truthy {
+                return Ok(value);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("timed out waiting until {what} (`{js_expression}`)").into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn screenshot(&self, name: &str) -> TestResult<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the WebDriver session and the private world.
+    pub async fn close(mut self) -> TestResult {
+        let client = self.client.clone();
+        client.close().await?;
+        self.stop();
+        Ok(())
+    }
+
+    fn stop(&mut self) {
+        stop_session(&self.dir, &mut self.session);
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Owns the half-started session until the WebDriver client is connected.
+struct PendingSession {
+    dir: PathBuf,
+    session: Option<Child>,
+}
+
+impl Drop for PendingSession {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.session.take() {
+            stop_session(&self.dir, &mut child);
+        }
+    }
+}
+
+/// SIGTERM to tauri-driver (it then stops WebKitWebDriver; SIGKILL would leave that running),
+/// then the bus and its keyring go away with dbus-run-session.
+fn stop_session(dir: &Path, session: &mut Child) {
+    if let Ok(pid) = std::fs::read_to_string(dir.join("driver.pid")) {
+        let _ = Command::new("kill").args(["-TERM", pid.trim()]).status();
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = session.try_wait() {
+            if std::env::var_os("SB_E2E_KEEP").is_some() {
+                eprintln!("kept the session folder (driver.log, data) at {}", dir.display());
+            } else {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = session.kill();
+    let _ = session.wait();
+}
+
+async fn wait_for_port(port: u16, dir: &Path) -> TestResult {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            let log = std::fs::read_to_string(dir.join("driver.log")).unwrap_or_default();
+            return Err(format!("tauri-driver did not listen on {port}; its log:\n{log}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+fn set_private(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push((path.clone(), std::fs::read(&path)?));
+        }
+    }
+    Ok(())
+}
+
+/// Records every IPC response the page receives in `window.__sbIpcLog`. Tauri delivers each
+/// command result and each channel message by looking up a callback in the (debug-exposed)
+/// `__TAURI_INTERNALS__.callbacks` map, so wrapping that map's `get` sees all of them. Returns
+/// whether the hook took.
+pub const IPC_RECORDER: &str = r#"
+const callbacks = window.__TAURI_INTERNALS__ && window.__TAURI_INTERNALS__.callbacks;
+if (!(callbacks instanceof Map)) { return false; }
+if (window.__sbIpcLog) { return true; }
+window.__sbIpcLog = [];
+const get = callbacks.get.bind(callbacks);
+callbacks.get = (id) => {
+  const callback = get(id);
+  if (!callback) { return callback; }
+  return (data) => {
+    try { window.__sbIpcLog.push(JSON.stringify(data)); } catch (_) { window.__sbIpcLog.push(String(data)); }
+    return callback(data);
+  };
+};
+return callbacks.get !== get;
+"#;

@@ -1,0 +1,301 @@
+//! End-to-end tests: the built app in a real WebKitGTK window under Xvfb, driven through
+//! WebDriver, talking to the provider simulator over loopback. Screenshots go to
+//! `artifacts/e2e/`. Run through the README test command (it provides Xvfb and the build).
+
+mod harness;
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use harness::{Session, TestResult, IPC_RECORDER};
+use sb_sim::{Outcome, Script, SimConfig, Simulator};
+
+const MODEL: &str = "gpt-5.1";
+
+async fn simulator(key: &str) -> TestResult<Simulator> {
+    Ok(Simulator::start(SimConfig {
+        api_keys: vec![key.into()],
+        ..SimConfig::default()
+    })
+    .await?)
+}
+
+/// Fills and saves the add-account form (opening it from the sidebar when needed) and returns
+/// the new account's id.
+async fn add_account(app: &Session, label: &str, base_url: &str, key: &str) -> TestResult<String> {
+    let before = app.client.find_all(Locator::Css(".account")).await?.len();
+    if app
+        .client
+        .find(Locator::Css("#account-label"))
+        .await
+        .is_err()
+    {
+        app.wait_for("#add-account").await?.click().await?;
+    }
+    app.wait_for("#account-label")
+        .await?
+        .send_keys(label)
+        .await?;
+    app.wait_for("#account-base-url")
+        .await?
+        .send_keys(base_url)
+        .await?;
+    app.wait_for("#account-api-key")
+        .await?
+        .send_keys(key)
+        .await?;
+    let model = app.wait_for("#account-model").await?;
+    model.clear().await?;
+    model.send_keys(MODEL).await?;
+    app.wait_for("#account-save").await?.click().await?;
+    app.wait_until(
+        "the new account is listed",
+        &format!("document.querySelectorAll('.account').length > {before}"),
+    )
+    .await?;
+    let id = app
+        .wait_until(
+            "the new account shows that its key is stored",
+            &format!(
+                "[...document.querySelectorAll('.account')].filter(a => a.querySelector('.account-label')?.textContent.trim() === {label:?} && a.querySelector('.has-key')).map(a => a.dataset.accountId)[0]"
+            ),
+        )
+        .await?;
+    Ok(id.as_str().ok_or("account id is text")?.to_owned())
+}
+
+async fn select_account(app: &Session, id: &str) -> TestResult {
+    app.wait_for(&format!(".account[data-account-id='{id}']"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+async fn send(app: &Session, text: &str) -> TestResult {
+    app.wait_for("#composer").await?.send_keys(text).await?;
+    app.wait_for("#send").await?.click().await?;
+    Ok(())
+}
+
+/// The last assistant message's status once it is no longer streaming.
+async fn wait_for_answer_end(app: &Session) -> TestResult<String> {
+    let status = app
+        .wait_until(
+            "the answer stops streaming",
+            "(() => { const m = [...document.querySelectorAll('.message.assistant')].pop(); \
+               return m && m.dataset.status !== 'streaming' ? m.dataset.status : null; })()",
+        )
+        .await?;
+    Ok(status.as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn add_account_then_stream_a_rendered_answer() -> TestResult {
+    let key = format!("sk-e2e-{}-KEY", uuid::Uuid::new_v4().simple());
+    let sim = simulator(&key).await?;
+    let answer = "## Switchboard works 🎉\n\nThe answer **streams** from the simulator, rendered by \
+                  `pulldown-cmark` in Rust:\n\n1. your key stays in the OS keyring\n2. tokens arrive \
+                  over a per-request channel\n3. raw HTML is shown as text: <img src=x onerror=\"document.title='pwned'\">\n\n\
+                  | layer | where |\n|---|---|\n| HTTP | Rust |\n| markdown | Rust |\n| pixels | WebKitGTK |\n\n\
+                  ```rust\nfn main() { println!(\"你好, 世界\"); }\n```\n";
+    sim.push(
+        Script::reply(answer)
+            .tokens_per_second(150.0)
+            .chunk_bytes(1, 7)
+            .seed(5),
+    );
+    let app = Session::start("answer").await?;
+
+    app.wait_for("#account-label").await?;
+    let hooked = app.client.execute(IPC_RECORDER, vec![]).await?;
+    assert_eq!(
+        hooked, true,
+        "the IPC recorder must wrap invoke and transformCallback"
+    );
+    let account_id = add_account(&app, "Simulator", &sim.base_url(), &key).await?;
+    send(&app, "Show me what you can do").await?;
+
+    let status = wait_for_answer_end(&app).await?;
+    assert_eq!(status, "done", "the streamed answer finishes");
+    let heading = app
+        .wait_for(".message.assistant .content h2")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(
+        heading, "Switchboard works 🎉",
+        "markdown is rendered, emoji intact across splits"
+    );
+    app.wait_for(".message.assistant .content table").await?;
+    app.wait_for(".message.assistant .content pre code").await?;
+    let content = app
+        .wait_for(".message.assistant .content")
+        .await?
+        .text()
+        .await?;
+    assert!(
+        content.contains("你好, 世界"),
+        "CJK text split across reads survives: {content}"
+    );
+    assert!(
+        content.contains("<img src=x onerror="),
+        "raw HTML from the model is shown as text: {content}"
+    );
+    let injected = app
+        .client
+        .execute("return document.querySelectorAll('.message.assistant .content img').length === 0 && document.title !== 'pwned';", vec![])
+        .await?;
+    assert_eq!(
+        injected, true,
+        "model HTML never becomes an element or runs"
+    );
+    app.screenshot("answer").await?;
+
+    // The request on the wire carried the account's key, streamed, with the typed message.
+    let request = sim
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/v1/chat/completions")
+        .ok_or("the simulator saw no chat request")?;
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {key}").as_str())
+    );
+    assert_eq!(request.body["stream"], true);
+    assert_eq!(request.body["model"], MODEL);
+    assert_eq!(
+        request.body["messages"][0]["content"],
+        "Show me what you can do"
+    );
+
+    // The key is in this session's Secret Service, under the account id, readable by another client.
+    let stored = std::process::Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "dev.switchboard.app",
+            "username",
+            &account_id,
+        ])
+        .env("DBUS_SESSION_BUS_ADDRESS", app.bus_address()?)
+        .output()?;
+    assert_eq!(
+        String::from_utf8_lossy(&stored.stdout),
+        key,
+        "secret-tool must find the key the app stored (stderr: {})",
+        String::from_utf8_lossy(&stored.stderr)
+    );
+
+    // No IPC response, no channel message and no data file carries the key.
+    let log = app
+        .client
+        .execute("return window.__sbIpcLog.join('\\n');", vec![])
+        .await?;
+    let log = log.as_str().unwrap_or_default();
+    assert!(
+        log.contains("\"hasKey\":true") && log.contains("textDelta") && log.contains("rendered"),
+        "the recorder saw the IPC traffic (so the next check means something): {log:.400}"
+    );
+    assert!(!log.contains(&key), "an IPC payload carried the API key");
+    for (path, bytes) in app.data_files()? {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&key),
+            "{} holds the API key",
+            path.display()
+        );
+    }
+
+    app.close().await?;
+    sim.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn stop_aborts_the_stream_and_keeps_the_text() -> TestResult {
+    let key = "sk-e2e-stop-KEY";
+    let sim = simulator(key).await?;
+    sim.push(Script::reply("streaming slowly ".repeat(300)).tokens_per_second(30.0));
+    let app = Session::start("stop").await?;
+    add_account(&app, "Slow", &sim.base_url(), key).await?;
+
+    send(&app, "Write a lot").await?;
+    app.wait_until(
+        "some text has arrived",
+        "document.querySelector('.message.assistant .content')?.textContent.includes('streaming')",
+    )
+    .await?;
+    app.wait_for("#stop").await?.click().await?;
+
+    assert_eq!(wait_for_answer_end(&app).await?, "stopped");
+    let content = app
+        .wait_for(".message.assistant .content")
+        .await?
+        .text()
+        .await?;
+    assert!(
+        content.contains("streaming slowly"),
+        "the text before Stop stays: {content}"
+    );
+    let request = sim
+        .wait_for_requests(1, Duration::from_secs(5))
+        .await
+        .remove(0);
+    let outcome = request.wait_outcome(Duration::from_secs(5)).await;
+    assert!(
+        matches!(outcome, Outcome::ClientDisconnected { .. }),
+        "Stop must close the HTTP connection while the 15-second stream is still going: {outcome:?}"
+    );
+    app.screenshot("stopped").await?;
+    app.close().await?;
+    sim.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_key_and_unreachable_host_show_readable_errors() -> TestResult {
+    let sim = simulator("sk-the-right-key").await?;
+    let app = Session::start("errors").await?;
+    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+
+    add_account(&app, "Wrong key", &sim.base_url(), "sk-wrong-key").await?;
+    send(&app, "hello").await?;
+    assert_eq!(wait_for_answer_end(&app).await?, "error");
+    let message = app
+        .wait_for(".message.assistant .error-card .error-message")
+        .await?
+        .text()
+        .await?;
+    assert!(
+        message.contains("rejected the API key") && message.contains("Incorrect API key"),
+        "a bad key reads as a key problem, with the provider's words: {message}"
+    );
+    assert!(!message.contains("{\""), "never raw JSON: {message}");
+    app.screenshot("error-bad-key").await?;
+
+    let dead = add_account(
+        &app,
+        "Nobody home",
+        &format!("http://127.0.0.1:{dead_port}/v1"),
+        "sk-x",
+    )
+    .await?;
+    select_account(&app, &dead).await?;
+    send(&app, "hello?").await?;
+    assert_eq!(wait_for_answer_end(&app).await?, "error");
+    let messages = app
+        .client
+        .find_all(Locator::Css(".error-card .error-message"))
+        .await?;
+    let last = messages.last().ok_or("an error card")?.text().await?;
+    assert!(
+        last.contains("could not connect") && last.contains(&format!("127.0.0.1:{dead_port}")),
+        "an unreachable host names the host and the failure: {last}"
+    );
+    app.screenshot("error-unreachable").await?;
+    app.close().await?;
+    sim.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,268 @@
+//! One turn through the core against the simulator: the request on the wire, the streamed and
+//! rendered answer, Stop, and failures.
+
+use std::time::Duration;
+
+use sb_core::chat::TurnOutcome;
+use sb_core::{Message, Role, Switchboard, TurnEvent, TurnRequest};
+use sb_llm::StreamConfig;
+use sb_sim::{Ending, Outcome, Script, SimConfig, Simulator};
+use tokio_util::sync::CancellationToken;
+
+use crate::{core_with_account, memory_store};
+
+const KEY: &str = "sk-sim-integration-KEY-4242";
+
+async fn simulator() -> Simulator {
+    Simulator::start(SimConfig {
+        api_keys: vec![KEY.into()],
+        ..SimConfig::default()
+    })
+    .await
+    .expect("start simulator")
+}
+
+fn ask(account: &sb_core::AccountId, text: &str) -> TurnRequest {
+    TurnRequest {
+        account_id: account.clone(),
+        model: "gpt-5.1".into(),
+        messages: vec![Message {
+            role: Role::User,
+            content: text.into(),
+        }],
+    }
+}
+
+async fn run(core: &Switchboard, request: TurnRequest) -> (TurnOutcome, Vec<TurnEvent>) {
+    let mut events = Vec::new();
+    let mut sink = |e: TurnEvent| events.push(e);
+    let outcome = core
+        .chat()
+        .run_turn(request, CancellationToken::new(), &mut sink)
+        .await;
+    (outcome, events)
+}
+
+#[tokio::test]
+async fn streamed_answer_is_assembled_rendered_and_sent_with_the_accounts_key() {
+    let sim = simulator().await;
+    let answer = "## 你好 👋\n\nThis is **bold**, `code` and a list:\n\n- one\n- two\n\n<img src=x onerror=alert(1)>\n";
+    // 1-3 byte reads split CJK characters, the emoji and the SSE delimiters.
+    sim.push(Script::reply(answer).chunk_bytes(1, 3).seed(11));
+    let (_dir, core, account) = core_with_account(&sim.base_url(), KEY, memory_store());
+
+    let (outcome, events) = run(&core, ask(&account, "Say hi")).await;
+
+    assert_eq!(
+        outcome.text, answer,
+        "every byte of the answer arrives intact"
+    );
+    assert_eq!(outcome.end, Some(TurnEvent::Finished("stop".into())));
+    let html = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            TurnEvent::Rendered(html) => Some(html.clone()),
+            _ => None,
+        })
+        .expect("the answer is rendered");
+    assert!(
+        html.contains("<h2>你好 👋</h2>") && html.contains("<strong>bold</strong>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<img") && html.contains("&lt;img"),
+        "model HTML is escaped: {html}"
+    );
+
+    let requests = sim.requests();
+    let request = requests
+        .iter()
+        .find(|r| r.path == "/v1/chat/completions")
+        .expect("a chat request reached the simulator");
+    assert_eq!(request.method, "POST");
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+    assert_eq!(request.body["stream"], true, "the slice streams");
+    assert_eq!(request.body["model"], "gpt-5.1");
+    assert_eq!(request.body["messages"][0]["content"], "Say hi");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn stop_closes_the_http_connection_before_the_stream_ends() {
+    let sim = simulator().await;
+    let long = "word ".repeat(400);
+    sim.push(Script::reply(long).tokens_per_second(40.0));
+    let (_dir, core, account) = core_with_account(&sim.base_url(), KEY, memory_store());
+    let cancel = CancellationToken::new();
+
+    let trigger = cancel.clone();
+    let (first_text_tx, first_text_rx) = tokio::sync::oneshot::channel();
+    let mut first_text_tx = Some(first_text_tx);
+    let stopper = tokio::spawn(async move {
+        let _ = first_text_rx.await;
+        trigger.cancel();
+    });
+    let mut events = Vec::new();
+    let mut sink = |e: TurnEvent| {
+        if matches!(e, TurnEvent::TextDelta(_)) {
+            if let Some(tx) = first_text_tx.take() {
+                let _ = tx.send(());
+            }
+        }
+        events.push(e);
+    };
+    let outcome = core
+        .chat()
+        .run_turn(ask(&account, "long"), cancel, &mut sink)
+        .await;
+    stopper.await.expect("stopper");
+
+    assert_eq!(outcome.end, Some(TurnEvent::Stopped));
+    assert!(
+        !outcome.text.is_empty(),
+        "text received before Stop is kept"
+    );
+    let request = sim
+        .wait_for_requests(1, Duration::from_secs(5))
+        .await
+        .remove(0);
+    let seen = request.wait_outcome(Duration::from_secs(5)).await;
+    assert!(
+        matches!(seen, Outcome::ClientDisconnected { .. }),
+        "the simulator must see the client go away before the 10-second stream ends, saw {seen:?}"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn wrong_key_fails_as_auth_with_the_providers_message() {
+    let sim = simulator().await;
+    let (_dir, core, account) = core_with_account(&sim.base_url(), "sk-wrong", memory_store());
+
+    let (outcome, _) = run(&core, ask(&account, "hi")).await;
+
+    match outcome.end {
+        Some(TurnEvent::Failed { code, message }) => {
+            assert_eq!(code, "auth");
+            assert!(
+                message.contains("rejected the API key") && message.contains("401"),
+                "a readable message that names the problem: {message}"
+            );
+        }
+        other => panic!("expected an auth failure, got {other:?}"),
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn unreachable_host_fails_as_network_with_a_readable_message() {
+    // Bind and drop a listener: nothing answers on that loopback port afterwards.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let (_dir, core, account) =
+        core_with_account(&format!("http://127.0.0.1:{port}/v1"), KEY, memory_store());
+
+    let (outcome, _) = run(&core, ask(&account, "hi")).await;
+
+    match outcome.end {
+        Some(TurnEvent::Failed { code, message }) => {
+            assert_eq!(code, "network");
+            assert!(
+                message.contains(&format!("127.0.0.1:{port}"))
+                    && message.contains("could not connect"),
+                "the message names the host and what failed: {message}"
+            );
+        }
+        other => panic!("expected a network failure, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn error_inside_a_200_stream_keeps_the_partial_text() {
+    let sim = simulator().await;
+    sim.push(
+        Script::reply("partial answer").ending(Ending::ErrorInStream {
+            code: "server_error".into(),
+            message: "upstream went away".into(),
+        }),
+    );
+    let (_dir, core, account) = core_with_account(&sim.base_url(), KEY, memory_store());
+
+    let (outcome, _) = run(&core, ask(&account, "hi")).await;
+
+    assert_eq!(outcome.text, "partial answer");
+    assert!(
+        matches!(&outcome.end, Some(TurnEvent::Failed { code: "server", message }) if message.contains("upstream went away")),
+        "{:?}",
+        outcome.end
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn server_cutting_the_stream_is_incomplete_and_keeps_text() {
+    let sim = simulator().await;
+    sim.push(Script::reply("one two three four five six").ending(Ending::DisconnectAfter(3)));
+    let (_dir, core, account) = core_with_account(&sim.base_url(), KEY, memory_store());
+
+    let (outcome, _) = run(&core, ask(&account, "hi")).await;
+
+    assert!(
+        !outcome.text.is_empty(),
+        "the tokens before the cut are kept"
+    );
+    assert!(
+        matches!(outcome.end, Some(TurnEvent::Failed { code, .. }) if code == "incomplete" || code == "network"),
+        "a cut stream is never reported as a finished answer: {:?}",
+        outcome.end
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn stalled_stream_fails_as_stalled_after_the_idle_timeout() {
+    let sim = simulator().await;
+    sim.push(Script::reply("a b c d e f").ending(Ending::StallAfter(2)));
+    let dir = crate::TempDir::new("stall");
+    let store = memory_store();
+    let core = Switchboard::open(&dir.0, store).expect("open");
+    let account = core
+        .accounts()
+        .add(sb_core::NewAccount {
+            label: "Sim".into(),
+            base_url: sim.base_url(),
+            api_key: sb_core::Secret::new(KEY.into()),
+            model: "gpt-5.1".into(),
+        })
+        .expect("add")
+        .account
+        .id;
+    let chat = core.chat().clone().with_config(StreamConfig {
+        idle_timeout: Duration::from_millis(400),
+    });
+
+    let mut sink = |_e: TurnEvent| {};
+    let outcome = chat
+        .run_turn(ask(&account, "hi"), CancellationToken::new(), &mut sink)
+        .await;
+
+    assert!(!outcome.text.is_empty(), "tokens before the stall are kept");
+    assert!(
+        matches!(
+            outcome.end,
+            Some(TurnEvent::Failed {
+                code: "stalled",
+                ..
+            })
+        ),
+        "{:?}",
+        outcome.end
+    );
+    sim.shutdown().await;
+}

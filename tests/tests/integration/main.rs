@@ -1,0 +1,54 @@
+//! Cross-crate integration tests: the core against the provider simulator over loopback, and the
+//! real Secret Service. Run by the README test command inside `dbus-run-session` with an
+//! unlocked gnome-keyring (see `.ci/test-layers`).
+
+mod chat;
+mod keyring;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sb_core::{MemoryStore, NewAccount, Secret, SecretStore, Switchboard};
+
+/// A throw-away data directory, removed when dropped.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("sb-it-{tag}-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A core on a fresh data dir with an in-memory key store, plus one account pointing at
+/// `base_url` with `key`.
+pub fn core_with_account(
+    base_url: &str,
+    key: &str,
+    store: Arc<dyn SecretStore>,
+) -> (TempDir, Switchboard, sb_core::AccountId) {
+    let dir = TempDir::new("core");
+    let core = Switchboard::open(&dir.0, store).expect("open core");
+    let added = core
+        .accounts()
+        .add(NewAccount {
+            label: "Simulator".into(),
+            base_url: base_url.into(),
+            api_key: Secret::new(key.into()),
+            model: "gpt-5.1".into(),
+        })
+        .expect("add account");
+    (dir, core, added.account.id)
+}
+
+pub fn memory_store() -> Arc<dyn SecretStore> {
+    Arc::new(MemoryStore::default())
+}

@@ -1,0 +1,121 @@
+// The only module that talks to @tauri-apps/api. Everything else in the UI goes through
+// these typed wrappers, so the command names and argument keys live in one place.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type {
+  AccountView,
+  CommandError,
+  ErrorCode,
+  NewAccount,
+  SendRequest,
+  StreamEvent,
+} from "./types";
+
+export type * from "./types";
+
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  "auth",
+  "rate_limit",
+  "quota",
+  "bad_request",
+  "not_found",
+  "server",
+  "network",
+  "stalled",
+  "content_filter",
+  "incomplete",
+  "protocol",
+  "keyring",
+  "invalid_input",
+  "internal",
+]);
+
+/** A rejected command, always with a known code and a readable message. */
+export class IpcError extends Error implements CommandError {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "IpcError";
+    this.code = code;
+  }
+
+  /** Plain `{ code, message }` copy, safe to keep in reactive state. */
+  toCommandError(): CommandError {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export const BACKEND_UNAVAILABLE =
+  "The Switchboard backend is not reachable. Open this window from the Switchboard app.";
+
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && ERROR_CODES.has(value);
+}
+
+/**
+ * Turns whatever a command rejected with into an IpcError. Rust sends `CommandError`
+ * objects; odd cases (a panic, a plugin, a missing command) arrive as plain strings;
+ * outside Tauri the JS side itself throws a TypeError.
+ */
+export function toIpcError(raw: unknown): IpcError {
+  if (raw instanceof IpcError) return raw;
+  if (typeof raw === "string") {
+    return new IpcError("internal", raw.trim() || "Unknown error");
+  }
+  if (raw !== null && typeof raw === "object") {
+    const obj = raw as Record<string, unknown>;
+    const message =
+      typeof obj.message === "string" && obj.message.trim() !== ""
+        ? obj.message
+        : undefined;
+    if (isErrorCode(obj.code)) {
+      return new IpcError(obj.code, message ?? `Command failed (${obj.code})`);
+    }
+    if (message !== undefined) return new IpcError("internal", message);
+  }
+  return new IpcError("internal", "Unknown error");
+}
+
+function backendAvailable(): boolean {
+  const internals = (globalThis as { __TAURI_INTERNALS__?: { invoke?: unknown } })
+    .__TAURI_INTERNALS__;
+  return typeof internals?.invoke === "function";
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  if (!backendAvailable()) throw new IpcError("internal", BACKEND_UNAVAILABLE);
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toIpcError(e);
+  }
+}
+
+/** Accounts known to the backend (never with their keys). */
+export function listAccounts(): Promise<AccountView[]> {
+  return call<AccountView[]>("list_accounts");
+}
+
+/** Stores a new account; its API key goes to the OS keyring and never comes back. */
+export function addAccount(account: NewAccount): Promise<AccountView> {
+  return call<AccountView>("add_account", { account });
+}
+
+/**
+ * Starts a streamed answer. Events arrive in order on `onEvent`; the promise resolves
+ * to the request id (usable with stopMessage) once the backend has accepted the request.
+ */
+export async function sendMessage(
+  request: SendRequest,
+  onEvent: (event: StreamEvent) => void,
+): Promise<string> {
+  if (!backendAvailable()) throw new IpcError("internal", BACKEND_UNAVAILABLE);
+  const channel = new Channel<StreamEvent>();
+  channel.onmessage = onEvent;
+  return call<string>("send_message", { request, onEvent: channel });
+}
+
+/** Aborts a streamed answer; its channel then receives a `stopped` event. */
+export function stopMessage(requestId: string): Promise<void> {
+  return call<void>("stop_message", { requestId });
+}

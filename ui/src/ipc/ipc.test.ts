@@ -1,0 +1,131 @@
+import { Channel } from "@tauri-apps/api/core";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  BACKEND_UNAVAILABLE,
+  IpcError,
+  addAccount,
+  listAccounts,
+  sendMessage,
+  stopMessage,
+  toIpcError,
+} from "./index";
+import type { AccountView, StreamEvent } from "./types";
+import { sendToChannel } from "../test-support/tauri";
+
+afterEach(() => {
+  clearMocks();
+});
+
+const account: AccountView = {
+  id: "a1",
+  label: "Work",
+  baseUrl: "https://api.openai.com/v1",
+  model: "gpt-5.1",
+  hasKey: true,
+};
+
+describe("command wrappers", () => {
+  it("list_accounts takes no arguments", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return [account];
+    });
+    expect(await listAccounts(), "the backend's list is returned unchanged").toEqual([account]);
+    expect(calls[0]?.[0], "Rust registers the command as list_accounts").toBe("list_accounts");
+  });
+
+  it("add_account sends the new account under the `account` key", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return account;
+    });
+    const input = { label: "Work", baseUrl: "https://api.openai.com/v1", apiKey: "sk-1", model: "gpt-5.1" };
+    expect(await addAccount(input), "resolves to the stored AccountView").toEqual(account);
+    expect(calls, "argument key must match the Rust parameter name `account`").toEqual([
+      ["add_account", { account: input }],
+    ]);
+  });
+
+  it("stop_message sends the id under the camelCase `requestId` key", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return null;
+    });
+    await stopMessage("req-7");
+    expect(calls, "tauri maps Rust's request_id to requestId on the JS side").toEqual([
+      ["stop_message", { requestId: "req-7" }],
+    ]);
+  });
+
+  it("send_message passes the request and a Channel, and delivers channel events in order", async () => {
+    let channel: Channel<StreamEvent> | null = null;
+    let request: unknown = null;
+    mockIPC((cmd, args) => {
+      if (cmd !== "send_message") throw new Error(`unexpected ${cmd}`);
+      request = (args as Record<string, unknown>).request;
+      channel = (args as Record<string, unknown>).onEvent as Channel<StreamEvent>;
+      return "req-1";
+    });
+    const events: StreamEvent[] = [];
+    const req = { accountId: "a1", model: "m", messages: [{ role: "user" as const, content: "hi" }] };
+    const id = await sendMessage(req, (e) => events.push(e));
+
+    expect(id, "resolves to the request id returned by the command").toBe("req-1");
+    expect(request, "the request goes under the `request` key").toEqual(req);
+    expect(channel, "the channel goes under the `onEvent` key").toBeInstanceOf(Channel);
+
+    // Deliver out of order: the Channel reorders by index like it does for real IPC.
+    sendToChannel(channel!, 1, { type: "textDelta", text: "b" });
+    sendToChannel(channel!, 0, { type: "textDelta", text: "a" });
+    expect(events, "events reach onEvent in index order").toEqual([
+      { type: "textDelta", text: "a" },
+      { type: "textDelta", text: "b" },
+    ]);
+  });
+});
+
+describe("error normalization", () => {
+  it("keeps a CommandError's code and message", async () => {
+    mockIPC(() => {
+      throw { code: "rate_limit", message: "slow down" };
+    });
+    const error = await listAccounts().catch((e: unknown) => e);
+    expect(error, "callers can rely on one error type").toBeInstanceOf(IpcError);
+    expect((error as IpcError).code, "the code drives the UI's wording").toBe("rate_limit");
+    expect((error as IpcError).message, "the message is shown to the user").toBe("slow down");
+  });
+
+  it("turns a string rejection into an internal error with that text", async () => {
+    mockIPC(() => Promise.reject("command add_account not found"));
+    const error = (await addAccount({ label: "", baseUrl: "", apiKey: "", model: "" }).catch(
+      (e: unknown) => e,
+    )) as IpcError;
+    expect(error.code, "unknown shapes are classified as internal").toBe("internal");
+    expect(error.message, "the string itself is the message").toBe("command add_account not found");
+  });
+
+  it.each([
+    [{ code: "made_up", message: "odd" }, "internal", "odd", "an unknown code"],
+    [{ message: "" }, "internal", "Unknown error", "an empty message"],
+    [null, "internal", "Unknown error", "null"],
+    [new Error("boom"), "internal", "boom", "a JS Error"],
+    [{ code: "quota" }, "quota", "Command failed (quota)", "a code without message"],
+  ] as const)("normalizes %o", (raw, code, message, why) => {
+    const e = toIpcError(raw);
+    expect([e.code, e.message], `${why} must still give a readable error`).toEqual([code, message]);
+  });
+
+  it("reports a missing backend (outside Tauri) as a readable error", async () => {
+    const error = (await listAccounts().catch((e: unknown) => e)) as IpcError;
+    expect(error, "the page must not crash outside Tauri").toBeInstanceOf(IpcError);
+    expect(error.message, "tells the user what is wrong").toBe(BACKEND_UNAVAILABLE);
+    const sendError = await sendMessage({ accountId: "a", model: "m", messages: [] }, () => {}).catch(
+      (e: unknown) => e,
+    );
+    expect(sendError, "sendMessage must not throw a raw TypeError either").toBeInstanceOf(IpcError);
+  });
+});

@@ -1,0 +1,77 @@
+// The IPC contract between the Rust side (src-tauri/src/dto.rs) and the web UI.
+// Field names are camelCase on the wire; Rust derives them with serde(rename_all = "camelCase").
+// An API key travels only UI -> Rust (in NewAccount); nothing Rust sends back ever carries one.
+
+/** What the UI may know about an account: never its key, only that one is stored. */
+export interface AccountView {
+  id: string;
+  label: string;
+  baseUrl: string;
+  /** Model ID sent by default for this account (the user can change it per message). */
+  model: string;
+  hasKey: boolean;
+}
+
+/** Sent once by the add-account form. `apiKey` is write-only: Rust stores it in the OS keyring. */
+export interface NewAccount {
+  label: string;
+  baseUrl: string;
+  apiKey: string;
+  model: string;
+}
+
+export type Role = "system" | "user" | "assistant";
+
+export interface ChatMessage {
+  role: Role;
+  content: string;
+}
+
+export interface SendRequest {
+  accountId: string;
+  model: string;
+  messages: ChatMessage[];
+}
+
+/** Classified error codes; the UI chooses wording and actions from `code`, never by matching `message`. */
+export type ErrorCode =
+  | "auth"
+  | "rate_limit"
+  | "quota"
+  | "bad_request"
+  | "not_found"
+  | "server"
+  | "network"
+  | "stalled"
+  | "content_filter"
+  | "incomplete"
+  | "protocol"
+  | "keyring"
+  | "invalid_input"
+  | "internal";
+
+/** Events of one streamed answer, in order, over a per-request tauri Channel. */
+export type StreamEvent =
+  | { type: "started"; requestId: string }
+  | { type: "textDelta"; text: string }
+  | { type: "reasoningDelta"; text: string }
+  /** Sanitized HTML of the whole answer so far (model raw HTML escaped). Safe to assign to innerHTML. */
+  | { type: "rendered"; html: string }
+  | {
+      type: "usage";
+      promptTokens: number | null;
+      completionTokens: number | null;
+      totalTokens: number | null;
+    }
+  /** The provider finished the answer; `reason` is its finish_reason ("stop", "length", ...). */
+  | { type: "finished"; reason: string }
+  /** The user pressed Stop; the HTTP request has been aborted. Text received so far is kept. */
+  | { type: "stopped" }
+  /** The answer failed; text received so far is kept. */
+  | { type: "error"; code: ErrorCode; message: string };
+
+/** Shape of a rejected command (invoke() rejects with this object). */
+export interface CommandError {
+  code: ErrorCode;
+  message: string;
+}

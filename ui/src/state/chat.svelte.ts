@@ -1,0 +1,226 @@
+// Conversation state: the turns on screen, how stream events change them, and what
+// history goes to the backend. Plain TypeScript with Svelte runes, no DOM.
+import {
+  sendMessage as ipcSendMessage,
+  stopMessage as ipcStopMessage,
+  toIpcError,
+} from "../ipc";
+import type { ChatMessage, CommandError, SendRequest, StreamEvent } from "../ipc/types";
+
+export type AssistantStatus = "streaming" | "done" | "stopped" | "error";
+
+export interface Usage {
+  promptTokens: number | null;
+  completionTokens: number | null;
+  totalTokens: number | null;
+}
+
+export interface UserTurn {
+  role: "user";
+  id: number;
+  text: string;
+}
+
+export interface AssistantTurn {
+  role: "assistant";
+  id: number;
+  /** Known once `started` arrives or send_message resolves. */
+  requestId: string | null;
+  model: string;
+  /** Raw markdown received so far. */
+  text: string;
+  /** Sanitized HTML from the backend; null until the first `rendered` event. */
+  html: string | null;
+  reasoning: string;
+  status: AssistantStatus;
+  error: CommandError | null;
+  usage: Usage | null;
+  finishReason: string | null;
+}
+
+export type Turn = UserTurn | AssistantTurn;
+
+export function newAssistantTurn(id: number, model: string): AssistantTurn {
+  return {
+    role: "assistant",
+    id,
+    requestId: null,
+    model,
+    text: "",
+    html: null,
+    reasoning: "",
+    status: "streaming",
+    error: null,
+    usage: null,
+    finishReason: null,
+  };
+}
+
+/**
+ * Applies one stream event to an assistant turn, in place. After the turn has ended
+ * (done, stopped, error) only `usage` and `rendered` still apply, since a provider may
+ * report usage after its finish reason; further text and terminal events are ignored,
+ * so the first terminal event wins.
+ */
+export function applyStreamEvent(turn: AssistantTurn, event: StreamEvent): void {
+  if (turn.status !== "streaming" && event.type !== "usage" && event.type !== "rendered") return;
+  switch (event.type) {
+    case "started":
+      turn.requestId = event.requestId;
+      break;
+    case "textDelta":
+      turn.text += event.text;
+      break;
+    case "reasoningDelta":
+      turn.reasoning += event.text;
+      break;
+    case "rendered":
+      turn.html = event.html;
+      break;
+    case "usage":
+      turn.usage = {
+        promptTokens: event.promptTokens,
+        completionTokens: event.completionTokens,
+        totalTokens: event.totalTokens,
+      };
+      break;
+    case "finished":
+      turn.finishReason = event.reason;
+      turn.status = "done";
+      break;
+    case "stopped":
+      turn.status = "stopped";
+      break;
+    case "error":
+      turn.status = "error";
+      turn.error = { code: event.code, message: event.message };
+      break;
+  }
+}
+
+/** Fails a turn that is still streaming (e.g. send_message itself was rejected). */
+export function failTurn(turn: AssistantTurn, error: CommandError): void {
+  if (turn.status !== "streaming") return;
+  turn.status = "error";
+  turn.error = { code: error.code, message: error.message };
+}
+
+/**
+ * The prior conversation as the provider should see it: user turns and the assistant
+ * answers the user actually got. Failed, still-streaming and empty answers are left
+ * out; a stopped answer keeps the text the user saw.
+ */
+export function buildHistory(turns: readonly Turn[]): ChatMessage[] {
+  const history: ChatMessage[] = [];
+  for (const turn of turns) {
+    if (turn.role === "user") {
+      history.push({ role: "user", content: turn.text });
+    } else if (
+      (turn.status === "done" || turn.status === "stopped") &&
+      turn.text.trim() !== ""
+    ) {
+      history.push({ role: "assistant", content: turn.text });
+    }
+  }
+  return history;
+}
+
+export interface ChatIpc {
+  sendMessage(request: SendRequest, onEvent: (event: StreamEvent) => void): Promise<string>;
+  stopMessage(requestId: string): Promise<void>;
+}
+
+const defaultIpc: ChatIpc = { sendMessage: ipcSendMessage, stopMessage: ipcStopMessage };
+
+export class Conversation {
+  turns: Turn[] = $state([]);
+  /** Set when a Stop request itself failed. */
+  stopError: CommandError | null = $state(null);
+
+  #nextId = 1;
+  #stopWanted = false;
+  readonly #ipc: ChatIpc;
+
+  constructor(ipc: ChatIpc = defaultIpc) {
+    this.#ipc = ipc;
+  }
+
+  /** The answer currently streaming, if any. */
+  get active(): AssistantTurn | null {
+    const last = this.turns.at(-1);
+    return last?.role === "assistant" && last.status === "streaming" ? last : null;
+  }
+
+  get inFlight(): boolean {
+    return this.active !== null;
+  }
+
+  /**
+   * Sends `text` as the next user turn and streams the answer into a new assistant
+   * turn. Returns false (and does nothing) when the text is blank or an answer is
+   * still streaming.
+   */
+  async send(accountId: string, model: string, text: string): Promise<boolean> {
+    if (text.trim() === "" || this.inFlight) return false;
+    const history = buildHistory(this.turns);
+    history.push({ role: "user", content: text });
+
+    this.turns.push({ role: "user", id: this.#nextId++, text });
+    this.turns.push(newAssistantTurn(this.#nextId++, model));
+    // Read back the reactive proxy so later mutations update the screen.
+    const turn = this.turns.at(-1) as AssistantTurn;
+    this.#stopWanted = false;
+    this.stopError = null;
+
+    try {
+      const requestId = await this.#ipc.sendMessage(
+        { accountId, model, messages: history },
+        (event) => {
+          const before = turn.requestId;
+          applyStreamEvent(turn, event);
+          if (before === null && turn.requestId !== null) this.#stopIfWanted(turn);
+        },
+      );
+      if (turn.requestId === null) {
+        turn.requestId = requestId;
+        this.#stopIfWanted(turn);
+      }
+    } catch (e) {
+      failTurn(turn, toIpcError(e).toCommandError());
+    }
+    return true;
+  }
+
+  /** Asks the backend to abort the streaming answer; the `stopped` event ends the turn. */
+  async stop(): Promise<void> {
+    const turn = this.active;
+    if (!turn) return;
+    if (turn.requestId === null) {
+      // The request id is not known yet: stop as soon as it is.
+      this.#stopWanted = true;
+      return;
+    }
+    await this.#requestStop(turn.requestId);
+  }
+
+  clear(): void {
+    if (this.inFlight) return;
+    this.turns = [];
+    this.stopError = null;
+  }
+
+  #stopIfWanted(turn: AssistantTurn): void {
+    if (this.#stopWanted && turn.status === "streaming" && turn.requestId !== null) {
+      this.#stopWanted = false;
+      void this.#requestStop(turn.requestId);
+    }
+  }
+
+  async #requestStop(requestId: string): Promise<void> {
+    try {
+      await this.#ipc.stopMessage(requestId);
+    } catch (e) {
+      this.stopError = toIpcError(e).toCommandError();
+    }
+  }
+}

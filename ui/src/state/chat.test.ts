@@ -1,0 +1,218 @@
+import { describe, expect, it, vi } from "vitest";
+import type { SendRequest, StreamEvent } from "../ipc/types";
+import {
+  type AssistantTurn,
+  type ChatIpc,
+  Conversation,
+  type Turn,
+  applyStreamEvent,
+  buildHistory,
+  newAssistantTurn,
+} from "./chat.svelte";
+
+function run(events: StreamEvent[]): AssistantTurn {
+  const turn = newAssistantTurn(1, "gpt-test");
+  for (const event of events) applyStreamEvent(turn, event);
+  return turn;
+}
+
+describe("applyStreamEvent", () => {
+  it("accumulates a full answer in order", () => {
+    const turn = run([
+      { type: "started", requestId: "r1" },
+      { type: "reasoningDelta", text: "Think" },
+      { type: "reasoningDelta", text: "ing." },
+      { type: "textDelta", text: "Hel" },
+      { type: "rendered", html: "<p>Hel</p>" },
+      { type: "textDelta", text: "lo" },
+      { type: "rendered", html: "<p>Hello</p>" },
+      { type: "usage", promptTokens: 3, completionTokens: 2, totalTokens: 5 },
+      { type: "finished", reason: "stop" },
+    ]);
+    expect(turn.requestId, "started carries the id Stop needs").toBe("r1");
+    expect(turn.text, "textDelta appends to the raw text").toBe("Hello");
+    expect(turn.html, "rendered replaces the HTML with the latest whole render").toBe("<p>Hello</p>");
+    expect(turn.reasoning, "reasoningDelta appends to the reasoning").toBe("Thinking.");
+    expect(turn.usage, "usage is kept for display").toEqual({
+      promptTokens: 3,
+      completionTokens: 2,
+      totalTokens: 5,
+    });
+    expect(turn.finishReason, "finish reason is kept (e.g. to flag 'length')").toBe("stop");
+    expect(turn.status, "finished ends the stream as done").toBe("done");
+    expect(turn.error, "a finished answer has no error").toBeNull();
+  });
+
+  it("keeps html null until the first rendered event so plain text shows meanwhile", () => {
+    const turn = run([{ type: "textDelta", text: "# Title" }]);
+    expect(turn.html, "no rendered event yet means no HTML to inject").toBeNull();
+    expect(turn.text, "the plain text is what the UI shows until then").toBe("# Title");
+    expect(turn.status, "still streaming without a terminal event").toBe("streaming");
+  });
+
+  it("keeps partial text and html when the stream errors", () => {
+    const turn = run([
+      { type: "textDelta", text: "Partial" },
+      { type: "rendered", html: "<p>Partial</p>" },
+      { type: "error", code: "network", message: "connection reset" },
+    ]);
+    expect(turn.status, "error is terminal").toBe("error");
+    expect(turn.error, "the classified error is stored for the error card").toEqual({
+      code: "network",
+      message: "connection reset",
+    });
+    expect(turn.text, "text received before the error stays visible").toBe("Partial");
+    expect(turn.html, "rendered HTML received before the error stays visible").toBe("<p>Partial</p>");
+  });
+
+  it("marks a stopped answer and keeps what arrived", () => {
+    const turn = run([{ type: "textDelta", text: "Half an ans" }, { type: "stopped" }]);
+    expect(turn.status, "stopped is its own terminal state").toBe("stopped");
+    expect(turn.text, "text received before Stop is kept").toBe("Half an ans");
+    expect(turn.error, "stopping is not an error").toBeNull();
+  });
+
+  it("ignores events after a terminal event", () => {
+    const turn = run([
+      { type: "textDelta", text: "A" },
+      { type: "stopped" },
+      { type: "textDelta", text: "B" },
+      { type: "error", code: "network", message: "late" },
+      { type: "finished", reason: "stop" },
+    ]);
+    expect(turn.status, "the first terminal event wins").toBe("stopped");
+    expect(turn.text, "late deltas must not change a finished turn").toBe("A");
+    expect(turn.error, "a late error must not overwrite a stopped turn").toBeNull();
+  });
+
+  it("still takes usage reported after the finish reason", () => {
+    const turn = run([
+      { type: "textDelta", text: "A" },
+      { type: "finished", reason: "stop" },
+      { type: "usage", promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+    ]);
+    expect(turn.status, "usage does not reopen the turn").toBe("done");
+    expect(turn.usage?.totalTokens, "OpenAI-style streams send usage after finish_reason").toBe(2);
+  });
+});
+
+describe("buildHistory", () => {
+  function assistant(id: number, text: string, status: AssistantTurn["status"]): AssistantTurn {
+    return { ...newAssistantTurn(id, "m"), text, status };
+  }
+
+  it("sends user turns and the answers the user actually got", () => {
+    const turns: Turn[] = [
+      { role: "user", id: 1, text: "Q1" },
+      assistant(2, "A1", "done"),
+      { role: "user", id: 3, text: "Q2" },
+      assistant(4, "partial A2", "error"),
+      { role: "user", id: 5, text: "Q3" },
+      assistant(6, "", "done"),
+      { role: "user", id: 7, text: "Q4" },
+      assistant(8, "stopped A4", "stopped"),
+      { role: "user", id: 9, text: "Q5" },
+      assistant(10, "still going", "streaming"),
+    ];
+    expect(buildHistory(turns), "failed, empty and streaming answers are left out").toEqual([
+      { role: "user", content: "Q1" },
+      { role: "assistant", content: "A1" },
+      { role: "user", content: "Q2" },
+      { role: "user", content: "Q3" },
+      { role: "user", content: "Q4" },
+      { role: "assistant", content: "stopped A4" },
+      { role: "user", content: "Q5" },
+    ]);
+  });
+
+  it("never adds a system message", () => {
+    const history = buildHistory([{ role: "user", id: 1, text: "hi" }]);
+    expect(
+      history.some((m) => m.role === "system"),
+      "the UI has no system prompt in this slice",
+    ).toBe(false);
+  });
+});
+
+describe("Conversation", () => {
+  function fakeIpc() {
+    let onEvent: ((e: StreamEvent) => void) | null = null;
+    const requests: SendRequest[] = [];
+    const ipc = {
+      sendMessage: vi.fn(async (req: SendRequest, cb: (e: StreamEvent) => void) => {
+        requests.push(structuredClone(req));
+        onEvent = cb;
+        return `req-${requests.length}`;
+      }),
+      stopMessage: vi.fn(async (_id: string) => {}),
+    } satisfies ChatIpc;
+    const emit = (e: StreamEvent) => onEvent?.(e);
+    return { ipc, requests, emit };
+  }
+
+  it("sends history plus the new user message and streams into a new turn", async () => {
+    const { ipc, requests, emit } = fakeIpc();
+    const chat = new Conversation(ipc);
+
+    expect(await chat.send("acc", "m1", "Hello"), "non-blank text is sent").toBe(true);
+    expect(requests[0], "first request carries only the new message").toEqual({
+      accountId: "acc",
+      model: "m1",
+      messages: [{ role: "user", content: "Hello" }],
+    });
+    expect(chat.inFlight, "a request is in flight until a terminal event").toBe(true);
+
+    emit({ type: "textDelta", text: "Hi!" });
+    emit({ type: "finished", reason: "stop" });
+    expect(chat.inFlight, "finished ends the in-flight request").toBe(false);
+
+    await chat.send("acc", "m2", "Again");
+    expect(requests[1]?.messages, "the second request includes the first exchange").toEqual([
+      { role: "user", content: "Hello" },
+      { role: "assistant", content: "Hi!" },
+      { role: "user", content: "Again" },
+    ]);
+    expect(requests[1]?.model, "the model chosen for this message is used").toBe("m2");
+  });
+
+  it("refuses blank text and a second send while streaming", async () => {
+    const { ipc } = fakeIpc();
+    const chat = new Conversation(ipc);
+    expect(await chat.send("acc", "m", "   "), "blank text is not sent").toBe(false);
+    await chat.send("acc", "m", "one");
+    expect(await chat.send("acc", "m", "two"), "only one answer streams at a time").toBe(false);
+    expect(ipc.sendMessage, "the refused sends never reached the backend").toHaveBeenCalledTimes(1);
+  });
+
+  it("stops with the request id, even when Stop is pressed before the id is known", async () => {
+    let resolveSend: (id: string) => void = () => {};
+    const ipc: ChatIpc = {
+      sendMessage: vi.fn(() => new Promise<string>((r) => (resolveSend = r))),
+      stopMessage: vi.fn(async () => {}),
+    };
+    const chat = new Conversation(ipc);
+    const sending = chat.send("acc", "m", "hi");
+    await chat.stop();
+    expect(ipc.stopMessage, "no id yet, so nothing to stop yet").not.toHaveBeenCalled();
+    resolveSend("req-9");
+    await sending;
+    expect(ipc.stopMessage, "the deferred Stop goes out once the id is known").toHaveBeenCalledWith(
+      "req-9",
+    );
+  });
+
+  it("turns a rejected send_message into an error turn", async () => {
+    const ipc: ChatIpc = {
+      sendMessage: vi.fn(async () => {
+        throw { code: "auth", message: "bad key" };
+      }),
+      stopMessage: vi.fn(async () => {}),
+    };
+    const chat = new Conversation(ipc);
+    await chat.send("acc", "m", "hi");
+    const last = chat.turns.at(-1) as AssistantTurn;
+    expect(last.status, "a rejected command fails the turn").toBe("error");
+    expect(last.error, "the command error is shown as-is").toEqual({ code: "auth", message: "bad key" });
+    expect(chat.inFlight, "nothing is in flight after the rejection").toBe(false);
+  });
+});
