@@ -63,6 +63,19 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Runs one WebDriver step with a deadline, so a stuck call fails with its name instead of
+/// hanging the suite (fantoccini has no per-command timeout).
+pub async fn within<T, E: std::fmt::Display>(
+    what: &str,
+    step: impl std::future::Future<Output = Result<T, E>>,
+) -> TestResult<T> {
+    match tokio::time::timeout(UI_TIMEOUT, step).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(format!("{what}: {error}").into()),
+        Err(_) => Err(format!("{what}: no answer within {UI_TIMEOUT:?}").into()),
+    }
+}
+
 /// The private session: dbus-run-session -> unlock a fresh keyring -> exec tauri-driver.
 const SESSION_SCRIPT: &str = r#"
 set -e
@@ -108,8 +121,8 @@ impl Session {
             .env("XDG_CACHE_HOME", home.join(".cache"))
             .env("XDG_RUNTIME_DIR", dir.join("run"))
             .env("SWITCHBOARD_DATA_DIR", dir.join("data"))
-            // Under Xvfb (no GPU), WebKit's accelerated compositing makes WebDriver screenshots
-            // return a stale early frame; the DOM is right but the picture is not.
+            // Xvfb has no GPU: with accelerated compositing WebKit does not reliably present
+            // frames to the X window (screenshots show an early frame while the DOM is current).
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("SB_E2E_DIR", &dir)
             .env("SB_E2E_KEYRING_PASSWORD", "e2e")
@@ -124,7 +137,10 @@ impl Session {
             dir,
             session: Some(session),
         };
+        // tauri-driver listens at once but proxies to WebKitWebDriver, which it starts itself:
+        // a session request sent before that one listens is dropped (IncompleteMessage).
         wait_for_port(port, &this.dir).await?;
+        wait_for_port(native_port, &this.dir).await?;
 
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({ "application": app }));
@@ -168,7 +184,7 @@ impl Session {
         let deadline = Instant::now() + UI_TIMEOUT;
         let script = format!("return ({js_expression});");
         loop {
-            let value = self.client.execute(&script, vec![]).await?;
+            let value = within(what, self.client.execute(&script, vec![])).await?;
             let truthy = !matches!(&value, Value::Null | Value::Bool(false))
                 && value != json!("")
                 && value != json!(0);
@@ -182,17 +198,43 @@ impl Session {
         }
     }
 
+    /// Saves what the X server shows of the window, as a person would see it. (WebKitWebDriver's
+    /// own snapshot can hang when compositing is off, which it must be under Xvfb.)
     pub async fn screenshot(&self, name: &str) -> TestResult<PathBuf> {
-        let png = self.client.screenshot().await?;
+        let size = within(
+            "reading the window size",
+            self.client
+                .execute("return [window.innerWidth, window.innerHeight];", vec![]),
+        )
+        .await?;
+        let (width, height) = (
+            size[0].as_u64().unwrap_or(1280),
+            size[1].as_u64().unwrap_or(800),
+        );
+        // Let the last frame reach the X server.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         let path = artifacts_dir().join(format!("{name}.png"));
-        std::fs::write(&path, png)?;
+        let status = Command::new("import")
+            .args([
+                "-window",
+                "root",
+                "-crop",
+                &format!("{width}x{height}+0+0"),
+                "+repage",
+            ])
+            .arg(&path)
+            .status()
+            .map_err(|e| format!("running ImageMagick's import for {name}: {e}"))?;
+        if !status.success() {
+            return Err(format!("import could not capture the screen for {name}: {status}").into());
+        }
         Ok(path)
     }
 
     /// Ends the WebDriver session and the private world.
     pub async fn close(mut self) -> TestResult {
         let client = self.client.clone();
-        client.close().await?;
+        within("closing the WebDriver session", client.close()).await?;
         self.stop();
         Ok(())
     }
@@ -232,7 +274,10 @@ fn stop_session(dir: &Path, session: &mut Child) {
     while Instant::now() < deadline {
         if let Ok(Some(_)) = session.try_wait() {
             if std::env::var_os("SB_E2E_KEEP").is_some() {
-                eprintln!("kept the session folder (driver.log, data) at {}", dir.display());
+                eprintln!(
+                    "kept the session folder (driver.log, data) at {}",
+                    dir.display()
+                );
             } else {
                 let _ = std::fs::remove_dir_all(dir);
             }
@@ -249,7 +294,7 @@ async fn wait_for_port(port: u16, dir: &Path) -> TestResult {
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         if Instant::now() > deadline {
             let log = std::fs::read_to_string(dir.join("driver.log")).unwrap_or_default();
-            return Err(format!("tauri-driver did not listen on {port}; its log:\n{log}").into());
+            return Err(format!("the WebDriver did not listen on {port}; its log:\n{log}").into());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
