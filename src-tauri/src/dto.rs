@@ -15,6 +15,7 @@ pub struct AccountView {
     pub label: String,
     pub base_url: String,
     pub model: String,
+    pub api: sb_core::Api,
     pub has_key: bool,
 }
 
@@ -25,6 +26,7 @@ impl From<AccountSummary> for AccountView {
             label: summary.account.label,
             base_url: summary.account.base_url,
             model: summary.account.model,
+            api: summary.account.api,
             has_key: summary.has_key,
         }
     }
@@ -38,6 +40,8 @@ pub struct NewAccount {
     pub base_url: String,
     pub api_key: String,
     pub model: String,
+    #[serde(default)]
+    pub api: sb_core::Api,
 }
 
 impl std::fmt::Debug for NewAccount {
@@ -47,6 +51,7 @@ impl std::fmt::Debug for NewAccount {
             .field("base_url", &self.base_url)
             .field("api_key", &"***")
             .field("model", &self.model)
+            .field("api", &self.api)
             .finish()
     }
 }
@@ -58,6 +63,7 @@ impl From<NewAccount> for sb_core::NewAccount {
             base_url: dto.base_url,
             api_key: Secret::new(dto.api_key),
             model: dto.model,
+            api: dto.api,
         }
     }
 }
@@ -75,22 +81,61 @@ pub struct ChatMessage {
 pub struct SendRequest {
     pub account_id: String,
     pub model: String,
+    #[serde(default)]
+    pub api: sb_core::Api,
     pub messages: Vec<ChatMessage>,
+    #[serde(default)]
+    pub params: ParamsDto,
+}
+
+/// Generation parameters from the parameters drawer; unset means the provider's default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ParamsDto {
+    pub max_tokens: Option<u32>,
+    pub temperature: Option<f64>,
+    pub top_p: Option<f64>,
+    pub frequency_penalty: Option<f64>,
+    pub presence_penalty: Option<f64>,
+    pub reasoning_effort: Option<sb_core::params::ReasoningEffort>,
+    pub reasoning_summary: Option<sb_core::params::ReasoningSummary>,
+    pub verbosity: Option<sb_core::params::Verbosity>,
+    pub json_mode: bool,
+}
+
+impl From<ParamsDto> for sb_core::Params {
+    fn from(dto: ParamsDto) -> Self {
+        Self {
+            max_tokens: dto.max_tokens,
+            temperature: dto.temperature,
+            top_p: dto.top_p,
+            frequency_penalty: dto.frequency_penalty,
+            presence_penalty: dto.presence_penalty,
+            reasoning_effort: dto.reasoning_effort,
+            reasoning_summary: dto.reasoning_summary,
+            verbosity: dto.verbosity,
+            format: if dto.json_mode {
+                sb_core::params::OutputFormat::JsonObject
+            } else {
+                sb_core::params::OutputFormat::Text
+            },
+            ..Self::default()
+        }
+    }
 }
 
 impl From<SendRequest> for sb_core::TurnRequest {
     fn from(dto: SendRequest) -> Self {
         Self {
-            account_id: dto.account_id.into(),
+            route: sb_core::Route::Account(dto.account_id.into()),
+            api: dto.api,
             model: dto.model,
             messages: dto
                 .messages
                 .into_iter()
-                .map(|m| sb_core::Message {
-                    role: m.role,
-                    content: m.content,
-                })
+                .map(|m| sb_core::Message::text(m.role, m.content))
                 .collect(),
+            params: dto.params.into(),
         }
     }
 }
@@ -108,6 +153,16 @@ pub enum StreamEvent {
     },
     ReasoningDelta {
         text: String,
+    },
+    ToolCallDelta {
+        index: u32,
+        id: Option<String>,
+        name: Option<String>,
+        arguments: String,
+    },
+    Notice {
+        param: String,
+        message: String,
     },
     Rendered {
         html: String,
@@ -133,6 +188,21 @@ impl From<TurnEvent> for StreamEvent {
         match event {
             TurnEvent::TextDelta(text) => Self::TextDelta { text },
             TurnEvent::ReasoningDelta(text) => Self::ReasoningDelta { text },
+            TurnEvent::ToolCallDelta {
+                index,
+                id,
+                name,
+                arguments,
+            } => Self::ToolCallDelta {
+                index,
+                id,
+                name,
+                arguments,
+            },
+            TurnEvent::Notice { param, message } => Self::Notice {
+                param: param.to_owned(),
+                message,
+            },
             TurnEvent::Rendered(html) => Self::Rendered { html },
             TurnEvent::Usage(usage) => Self::Usage {
                 prompt_tokens: usage.prompt_tokens,

@@ -30,6 +30,7 @@ class FakeBackend {
             label: input.label,
             baseUrl: input.baseUrl,
             model: input.model,
+            api: input.api,
             hasKey: true,
           };
           this.accounts.push(view);
@@ -79,6 +80,13 @@ function type(selector: string, value: string): void {
   const el = must<HTMLInputElement | HTMLTextAreaElement>(selector);
   el.value = value;
   el.dispatchEvent(new Event("input", { bubbles: true }));
+  flushSync();
+}
+
+function choose(selector: string, value: string): void {
+  const el = must<HTMLSelectElement>(selector);
+  el.value = value;
+  el.dispatchEvent(new Event("change", { bubbles: true }));
   flushSync();
 }
 
@@ -138,6 +146,7 @@ describe("first run", () => {
           baseUrl: "https://api.openai.com/v1",
           apiKey: "sk-secret",
           model: "gpt-5.1",
+          api: "chat",
         },
       },
     ]);
@@ -155,6 +164,41 @@ describe("first run", () => {
       "gpt-5.1",
     );
     expect($("#composer"), "the chat replaces the form").not.toBeNull();
+  });
+
+  it("offers the protocol, Chat Completions by default, and sends Responses when chosen", async () => {
+    await start();
+    const protocol = must<HTMLSelectElement>("#account-api");
+    expect(protocol.value, "new accounts default to Chat Completions").toBe("chat");
+    expect(
+      [...protocol.options].map((o) => [o.value, o.textContent?.trim()]),
+      "both protocols are offered with their endpoints",
+    ).toEqual([
+      ["chat", "Chat Completions (/chat/completions)"],
+      ["responses", "Responses (/responses)"],
+    ]);
+    expect(must("label[for='account-api']").textContent, "the control is labelled").toBe("Protocol");
+    expect(document.body.textContent, "the hint says when Responses is needed").toMatch(
+      /only work with Responses/,
+    );
+
+    type("#account-label", "AIML");
+    type("#account-base-url", "https://api.aimlapi.com/v1");
+    type("#account-api-key", "sk-secret");
+    type("#account-model", "openai/gpt-5.1-codex");
+    choose("#account-api", "responses");
+    must("#account-save").click();
+    await settle();
+
+    const sent = backend.called("add_account")[0]?.args.account as NewAccount;
+    expect(sent?.api, "the chosen protocol is stored with the account").toBe("responses");
+    expect(
+      must(".account[data-account-id='acc-1'] .api-tag").textContent,
+      "the sidebar marks a Responses account",
+    ).toBe("Responses");
+    expect(must(".chat .api-tag").textContent, "the chat header shows the protocol too").toBe(
+      "Responses",
+    );
   });
 
   it("shows the backend's message when saving fails", async () => {
@@ -176,8 +220,16 @@ describe("first run", () => {
 describe("chat", () => {
   beforeEach(() => {
     backend.accounts = [
-      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", hasKey: true },
-      { id: "a2", label: "Local", baseUrl: "http://127.0.0.1:11434/v1", model: "llama", hasKey: false },
+      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", hasKey: true },
+      { id: "a2", label: "Local", baseUrl: "http://127.0.0.1:11434/v1", model: "llama", api: "chat", hasKey: false },
+      {
+        id: "a3",
+        label: "AIML",
+        baseUrl: "https://api.aimlapi.com/v1",
+        model: "openai/gpt-5.1-codex",
+        api: "responses",
+        hasKey: true,
+      },
     ];
   });
 
@@ -208,7 +260,9 @@ describe("chat", () => {
     expect(sends[0]?.args.request as SendRequest, "request carries account, edited model and text").toEqual({
       accountId: "a1",
       model: "gpt-5.1-mini",
+      api: "chat",
       messages: [{ role: "user", content: "Hello\nthere" }],
+      params: {},
     });
     expect(must<HTMLTextAreaElement>("#composer").value, "the composer clears after sending").toBe("");
 
@@ -313,6 +367,214 @@ describe("chat", () => {
     flushSync();
     expect(must<HTMLInputElement>("#model").value, "each account brings its own default model").toBe("llama");
     expect(must(".chat h1").textContent, "the header names the selected account").toBe("Local");
+  });
+
+  it("shows the protocol only for Responses accounts", async () => {
+    await start();
+    expect($(".account[data-account-id='a1'] .api-tag"), "Chat Completions is the unmarked default").toBeNull();
+    expect(
+      must(".account[data-account-id='a3'] .api-tag").textContent,
+      "a Responses account is marked in the sidebar",
+    ).toBe("Responses");
+    expect($(".chat .api-tag"), "no tag in the header for a Chat Completions account").toBeNull();
+    must(".account[data-account-id='a3']").click();
+    flushSync();
+    expect(must(".chat .api-tag").textContent, "the header tag follows the selection").toBe("Responses");
+  });
+});
+
+describe("parameters drawer", () => {
+  beforeEach(() => {
+    backend.accounts = [
+      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", hasKey: true },
+      {
+        id: "a3",
+        label: "AIML",
+        baseUrl: "https://api.aimlapi.com/v1",
+        model: "openai/gpt-5.1-codex",
+        api: "responses",
+        hasKey: true,
+      },
+    ];
+  });
+
+  async function sendText(text: string): Promise<void> {
+    type("#composer", text);
+    must("#composer").dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await settle();
+  }
+
+  function lastRequest(): SendRequest {
+    const request = backend.called("send_message").at(-1)?.args.request as SendRequest | undefined;
+    if (!request) throw new Error("send_message was not called");
+    return request;
+  }
+
+  function openDrawer(): void {
+    const toggle = must("#params-toggle");
+    if (toggle.getAttribute("aria-expanded") !== "true") toggle.click();
+    flushSync();
+  }
+
+  it("opens and closes from the header, reporting its state", async () => {
+    await start();
+    const toggle = must("#params-toggle");
+    expect(toggle.getAttribute("aria-expanded"), "closed at first").toBe("false");
+    expect(toggle.getAttribute("aria-controls"), "the button names the panel it opens").toBe("params-panel");
+    expect(must("#params-panel").hidden, "the panel is hidden while closed").toBe(true);
+    toggle.click();
+    flushSync();
+    expect(toggle.getAttribute("aria-expanded"), "open after a click").toBe("true");
+    expect(must("#params-panel").hidden, "the panel shows").toBe(false);
+    for (const id of [
+      "param-max-tokens",
+      "param-temperature",
+      "param-top-p",
+      "param-frequency-penalty",
+      "param-presence-penalty",
+      "param-reasoning-effort",
+      "param-reasoning-summary",
+      "param-verbosity",
+      "param-json-mode",
+    ]) {
+      const control = must<HTMLInputElement | HTMLSelectElement>(`#${id}`);
+      expect(control.labels?.[0]?.textContent?.trim(), `#${id} has a visible label`).toBeTruthy();
+    }
+    toggle.click();
+    flushSync();
+    expect(toggle.getAttribute("aria-expanded"), "a second click closes it").toBe("false");
+  });
+
+  it("sends the account's api and only the parameters that are set, numbers as numbers", async () => {
+    await start();
+    must(".account[data-account-id='a3']").click();
+    flushSync();
+    openDrawer();
+    type("#param-temperature", "0");
+    type("#param-max-tokens", "256");
+    choose("#param-reasoning-effort", "high");
+    choose("#param-reasoning-summary", "concise");
+    must("#param-json-mode").click();
+    flushSync();
+    expect(must("#params-toggle .badge").textContent, "the badge counts the set parameters").toBe("5");
+
+    await sendText("Write a function");
+    const request = lastRequest();
+    expect(request.api, "a Responses account is sent as Responses").toBe("responses");
+    expect(request.model, "the account's model").toBe("openai/gpt-5.1-codex");
+    expect(request.params, "only set fields, typed; temperature 0 is a real value").toEqual({
+      temperature: 0,
+      maxTokens: 256,
+      reasoningEffort: "high",
+      reasoningSummary: "concise",
+      jsonMode: true,
+    });
+  });
+
+  it("disables the reasoning summary for Chat Completions accounts and never sends it there", async () => {
+    await start();
+    must(".account[data-account-id='a3']").click();
+    flushSync();
+    openDrawer();
+    const summary = must<HTMLSelectElement>("#param-reasoning-summary");
+    expect(summary.disabled, "enabled for a Responses account").toBe(false);
+    choose("#param-reasoning-summary", "auto");
+
+    must(".account[data-account-id='a1']").click();
+    flushSync();
+    const disabled = must<HTMLSelectElement>("#param-reasoning-summary");
+    expect(disabled.disabled, "disabled for a Chat Completions account").toBe(true);
+    expect(disabled.title, "the title says why").toMatch(/Responses API/);
+    expect($("#params-toggle .badge"), "a parameter that won't be sent is not counted").toBeNull();
+
+    await sendText("Hi");
+    expect(lastRequest().api, "the Chat Completions account's api").toBe("chat");
+    expect(lastRequest().params, "/chat/completions gets no reasoning summary").toEqual({});
+  });
+
+  it("blocks Send while a value is out of range and says why", async () => {
+    await start();
+    openDrawer();
+    type("#param-temperature", "2.5");
+    const field = must<HTMLInputElement>("#param-temperature");
+    expect(field.getAttribute("aria-invalid"), "the field is marked invalid").toBe("true");
+    const message = must(`#${field.getAttribute("aria-describedby")}`);
+    expect(message.textContent, "the inline message names the parameter and its range").toBe(
+      "Temperature must be between 0 and 2",
+    );
+
+    type("#composer", "Hello");
+    expect(must<HTMLButtonElement>("#send").disabled, "Send is off while a parameter is invalid").toBe(true);
+    expect(must("#composer-blocked").textContent, "the composer says why it won't send").toContain(
+      "Temperature must be between 0 and 2",
+    );
+    must("#composer").dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await settle();
+    expect(backend.called("send_message"), "Enter doesn't send either").toHaveLength(0);
+
+    type("#param-temperature", "2");
+    expect(field.getAttribute("aria-invalid"), "the upper boundary is valid").toBeNull();
+    expect($("#composer-blocked"), "the explanation goes away").toBeNull();
+    expect(must<HTMLButtonElement>("#send").disabled, "Send is back").toBe(false);
+    must("#send").click();
+    await settle();
+    expect(lastRequest().params, "the fixed value is sent").toEqual({ temperature: 2 });
+  });
+
+  it("offers to show the parameters when the drawer is closed and a value is off", async () => {
+    await start();
+    openDrawer();
+    type("#param-max-tokens", "1.5");
+    must("#params-toggle").click();
+    flushSync();
+    const show = [...must("#composer-blocked").querySelectorAll("button")].find(
+      (b) => b.textContent === "Show parameters",
+    );
+    expect(show, "the user can get to the bad value from the composer").toBeTruthy();
+    show!.click();
+    flushSync();
+    expect(must("#params-toggle").getAttribute("aria-expanded"), "the drawer opens").toBe("true");
+    expect(must("#param-max-tokens-error").textContent, "max tokens must be whole").toBe(
+      "Max tokens must be a whole number of at least 1",
+    );
+  });
+
+  it("Reset clears every field, the badge and any error", async () => {
+    await start();
+    openDrawer();
+    type("#param-top-p", "0.9");
+    type("#param-presence-penalty", "-3");
+    type("#param-frequency-penalty", "1");
+    choose("#param-verbosity", "low");
+    must("#param-json-mode").click();
+    flushSync();
+
+    must("#params-reset").click();
+    flushSync();
+    for (const id of ["#param-top-p", "#param-presence-penalty", "#param-frequency-penalty", "#param-max-tokens"]) {
+      expect(must<HTMLInputElement>(id).value, `${id} is empty again`).toBe("");
+    }
+    expect(must<HTMLSelectElement>("#param-verbosity").value, "selects go back to default").toBe("");
+    expect(must<HTMLInputElement>("#param-json-mode").checked, "JSON mode is off").toBe(false);
+    expect($("[aria-invalid='true']"), "no field is left invalid").toBeNull();
+    expect($("#params-toggle .badge"), "the badge disappears with nothing set").toBeNull();
+
+    await sendText("Hi");
+    expect(lastRequest().params, "nothing is sent after a reset").toEqual({});
+  });
+
+  it("keeps the parameters for the session, across accounts and the add-account form", async () => {
+    await start();
+    openDrawer();
+    type("#param-temperature", "0.3");
+    must("#add-account").click();
+    flushSync();
+    expect($("#params-panel"), "the chat (and drawer) gives way to the form").toBeNull();
+    must(".account[data-account-id='a3']").click();
+    flushSync();
+    expect(must<HTMLInputElement>("#param-temperature").value, "the value is still there").toBe("0.3");
+    await sendText("Hi");
+    expect(lastRequest().params, "and it is still sent").toEqual({ temperature: 0.3 });
   });
 });
 

@@ -64,6 +64,33 @@ async fn add_account(app: &Session, label: &str, base_url: &str, key: &str) -> T
     Ok(id.as_str().ok_or("account id is text")?.to_owned())
 }
 
+/// Like [`add_account`], choosing the Responses protocol.
+async fn add_responses_account(
+    app: &Session,
+    label: &str,
+    base_url: &str,
+    key: &str,
+    model: &str,
+) -> TestResult<String> {
+    if app
+        .client
+        .find(Locator::Css("#account-label"))
+        .await
+        .is_err()
+    {
+        app.wait_for("#add-account").await?.click().await?;
+    }
+    app.wait_for("#account-api option[value='responses']")
+        .await?
+        .click()
+        .await?;
+    let id = add_account(app, label, base_url, key).await?;
+    let model_input = app.wait_for("#model").await?;
+    model_input.clear().await?;
+    model_input.send_keys(model).await?;
+    Ok(id)
+}
+
 async fn select_account(app: &Session, id: &str) -> TestResult {
     app.wait_for(&format!(".account[data-account-id='{id}']"))
         .await?
@@ -295,6 +322,89 @@ async fn bad_key_and_unreachable_host_show_readable_errors() -> TestResult {
         "an unreachable host names the host and the failure: {last}"
     );
     app.screenshot("error-unreachable").await?;
+    app.close().await?;
+    sim.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn responses_account_with_parameters_streams_reasoning_apart_from_the_answer() -> TestResult {
+    let key = "sk-e2e-responses-KEY";
+    let sim = simulator(key).await?;
+    sim.push(
+        Script::reply("**Codex** answer")
+            .reasoning("Weighing the options before answering.")
+            .tokens_per_second(200.0),
+    );
+    let app = Session::start("responses").await?;
+    add_responses_account(
+        &app,
+        "AI/ML API",
+        &sim.base_url(),
+        key,
+        "openai/gpt-5-1-codex-mini",
+    )
+    .await?;
+
+    app.wait_for("#params-toggle").await?.click().await?;
+    app.wait_for("#param-temperature")
+        .await?
+        .send_keys("0.4")
+        .await?;
+    app.wait_for("#param-max-tokens")
+        .await?
+        .send_keys("512")
+        .await?;
+    app.wait_for("#param-reasoning-effort option[value='high']")
+        .await?
+        .click()
+        .await?;
+    app.wait_for("#param-reasoning-summary option[value='detailed']")
+        .await?
+        .click()
+        .await?;
+    send(&app, "Explain briefly").await?;
+
+    assert_eq!(wait_for_answer_end(&app).await?, "done");
+    let strong = app
+        .wait_for(".message.assistant .content strong")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(strong, "Codex", "the answer is rendered markdown");
+    let reasoning = app
+        .wait_for(".message.assistant details.reasoning")
+        .await?
+        .attr("textContent")
+        .await?
+        .unwrap_or_default();
+    assert!(
+        reasoning.contains("Weighing the options"),
+        "the reasoning summary is shown in its own section: {reasoning}"
+    );
+    let content = app
+        .wait_for(".message.assistant .content")
+        .await?
+        .text()
+        .await?;
+    assert!(
+        !content.contains("Weighing"),
+        "reasoning never mixes into the answer: {content}"
+    );
+
+    let request = sim
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/v1/responses")
+        .ok_or("no /v1/responses request")?;
+    assert_eq!(request.body["model"], "openai/gpt-5-1-codex-mini");
+    assert_eq!(request.body["temperature"], 0.4);
+    assert_eq!(request.body["max_output_tokens"], 512);
+    assert_eq!(
+        request.body["reasoning"],
+        serde_json::json!({"effort": "high", "summary": "detailed"})
+    );
+    app.screenshot("responses-reasoning").await?;
     app.close().await?;
     sim.shutdown().await;
     Ok(())

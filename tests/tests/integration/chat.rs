@@ -24,12 +24,11 @@ async fn simulator() -> Simulator {
 
 fn ask(account: &sb_core::AccountId, text: &str) -> TurnRequest {
     TurnRequest {
-        account_id: account.clone(),
+        route: sb_core::Route::Account(account.clone()),
+        api: sb_core::Api::ChatCompletions,
         model: "gpt-5.1".into(),
-        messages: vec![Message {
-            role: Role::User,
-            content: text.into(),
-        }],
+        messages: vec![Message::text(Role::User, text)],
+        params: sb_core::Params::default(),
     }
 }
 
@@ -239,12 +238,14 @@ async fn stalled_stream_fails_as_stalled_after_the_idle_timeout() {
             base_url: sim.base_url(),
             api_key: sb_core::Secret::new(KEY.into()),
             model: "gpt-5.1".into(),
+            api: sb_core::Api::ChatCompletions,
         })
         .expect("add")
         .account
         .id;
     let chat = core.chat().clone().with_config(StreamConfig {
         idle_timeout: Duration::from_millis(400),
+        ..StreamConfig::default()
     });
 
     let mut sink = |_e: TurnEvent| {};
@@ -264,5 +265,183 @@ async fn stalled_stream_fails_as_stalled_after_the_idle_timeout() {
         "{:?}",
         outcome.end
     );
+    sim.shutdown().await;
+}
+
+/// Runs one turn against a fresh simulator whose queue holds `scripts`; returns the outcome and
+/// how many chat requests the simulator received.
+async fn run_scripts(scripts: Vec<Script>) -> (TurnOutcome, usize) {
+    let sim = simulator().await;
+    for script in scripts {
+        sim.push(script);
+    }
+    let (_dir, core, account) = core_with_account(&sim.base_url(), KEY, memory_store());
+    let (outcome, _) = run(&core, ask(&account, "hi")).await;
+    let attempts = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/chat/completions")
+        .count();
+    sim.shutdown().await;
+    (outcome, attempts)
+}
+
+fn failure_code(outcome: &TurnOutcome) -> Option<&'static str> {
+    match outcome.end {
+        Some(TurnEvent::Failed { code, .. }) => Some(code),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_is_retried_after_the_servers_wait_then_answers() {
+    let (outcome, attempts) = run_scripts(vec![
+        Script::rate_limited(1).header("retry-after-ms", "50"),
+        Script::reply("after the wait"),
+    ])
+    .await;
+    assert_eq!(outcome.text, "after the wait");
+    assert_eq!(attempts, 2, "one 429, then one retry");
+}
+
+#[tokio::test]
+async fn server_error_and_lost_connection_before_the_answer_are_retried() {
+    let (outcome, attempts) = run_scripts(vec![
+        Script::server_error(),
+        Script::disconnect_before_response(),
+        Script::reply("third time lucky"),
+    ])
+    .await;
+    assert_eq!(outcome.text, "third time lucky", "{:?}", outcome.end);
+    assert_eq!(attempts, 3, "500 and a dropped connection are both retried");
+}
+
+#[tokio::test]
+async fn retries_give_up_after_two_and_report_the_last_failure() {
+    let (outcome, attempts) = run_scripts(vec![
+        Script::server_error(),
+        Script::server_error(),
+        Script::server_error(),
+        Script::reply("never reached"),
+    ])
+    .await;
+    assert_eq!(failure_code(&outcome), Some("server"));
+    assert_eq!(attempts, 3, "the first attempt plus two retries");
+}
+
+#[tokio::test]
+async fn quota_auth_and_bad_requests_are_never_retried() {
+    let quota = Script::status(
+        429,
+        serde_json::json!({"error": {"code": "insufficient_quota", "message": "You exceeded your current quota"}}),
+    )
+    .header("retry-after", "1");
+    for (script, code) in [
+        (quota, "quota"),
+        (Script::auth_error(), "auth"),
+        (
+            Script::status(
+                400,
+                sb_sim::error_body("invalid_request_error", "bad messages"),
+            ),
+            "bad_request",
+        ),
+        (
+            Script::status(
+                402,
+                serde_json::json!({"error": {"code": 402, "message": "Insufficient credits"}}),
+            ),
+            "quota",
+        ),
+    ] {
+        let (outcome, attempts) =
+            run_scripts(vec![script, Script::reply("must not be used")]).await;
+        assert_eq!(failure_code(&outcome), Some(code));
+        assert_eq!(
+            attempts, 1,
+            "{code}: retrying cannot help, so it is not retried"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_error_after_the_first_token_is_never_retried() {
+    let (outcome, attempts) = run_scripts(vec![
+        Script::reply("shown to the user").ending(Ending::ErrorInStream {
+            code: "server_error".into(),
+            message: "boom".into(),
+        }),
+        Script::reply("must not replace it"),
+    ])
+    .await;
+    assert_eq!(outcome.text, "shown to the user");
+    assert_eq!(failure_code(&outcome), Some("server"));
+    assert_eq!(attempts, 1, "text already reached the user: no retry");
+}
+
+#[tokio::test]
+async fn missing_done_after_a_finish_reason_is_a_complete_answer() {
+    let (outcome, _) = run_scripts(vec![Script::reply("complete").ending(Ending::NoDone)]).await;
+    assert_eq!(outcome.end, Some(TurnEvent::Finished("stop".into())));
+}
+
+#[tokio::test]
+async fn out_of_range_parameter_fails_before_anything_is_sent() {
+    let sim = simulator().await;
+    let (_dir, core, account) = core_with_account(&sim.base_url(), KEY, memory_store());
+    let mut request = ask(&account, "hi");
+    request.params.temperature = Some(2.5);
+
+    let (outcome, _) = run(&core, request).await;
+
+    match outcome.end {
+        Some(TurnEvent::Failed { code, message }) => {
+            assert_eq!(code, "bad_request");
+            assert!(
+                message.contains("temperature must be between 0 and 2"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a parameter error, got {other:?}"),
+    }
+    assert!(sim.requests().is_empty(), "nothing reaches the provider");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn responses_api_streams_reasoning_summary_and_text_for_a_codex_model() {
+    let sim = simulator().await;
+    sim.push(
+        Script::reply("Responses 你好 🎉")
+            .reasoning("Thinking about it.")
+            .chunk_bytes(1, 5),
+    );
+    let (_dir, core, account) = core_with_account(&sim.base_url(), KEY, memory_store());
+    let mut request = ask(&account, "Hello");
+    request.api = sb_core::Api::Responses;
+    request.model = "openai/gpt-5-1-codex-mini".into();
+    request.params.reasoning_effort = Some(sb_llm::params::ReasoningEffort::High);
+
+    let (outcome, _) = run(&core, request).await;
+
+    assert_eq!(outcome.text, "Responses 你好 🎉");
+    assert_eq!(
+        outcome.reasoning, "Thinking about it.",
+        "the summary is reasoning, apart from text"
+    );
+    assert_eq!(outcome.end, Some(TurnEvent::Finished("stop".into())));
+    assert!(
+        outcome.response_id.is_some(),
+        "the response id is kept for previous_response_id"
+    );
+    let request = sim.requests().into_iter().next().expect("one request");
+    assert_eq!(request.path, "/v1/responses");
+    assert_eq!(request.body["model"], "openai/gpt-5-1-codex-mini");
+    assert_eq!(request.body["reasoning"]["effort"], "high");
+    assert!(
+        request.body.get("messages").is_none(),
+        "Responses takes `input`, not `messages`"
+    );
+    assert!(!request.body["input"].is_null());
     sim.shutdown().await;
 }

@@ -31,6 +31,7 @@ fn key_added_through_the_core_lands_in_the_secret_service() {
             base_url: "https://api.example.invalid/v1".into(),
             api_key: Secret::new(key.clone()),
             model: "gpt-5.1".into(),
+            api: sb_core::Api::ChatCompletions,
         })
         .expect("the keyring accepts the key");
 

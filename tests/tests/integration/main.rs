@@ -4,6 +4,8 @@
 
 mod chat;
 mod keyring;
+mod openapi;
+mod providers;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -44,6 +46,7 @@ pub fn core_with_account(
             base_url: base_url.into(),
             api_key: Secret::new(key.into()),
             model: "gpt-5.1".into(),
+            api: sb_core::Api::ChatCompletions,
         })
         .expect("add account");
     (dir, core, added.account.id)

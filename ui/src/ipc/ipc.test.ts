@@ -10,7 +10,7 @@ import {
   stopMessage,
   toIpcError,
 } from "./index";
-import type { AccountView, StreamEvent } from "./types";
+import type { AccountView, NewAccount, SendRequest, StreamEvent } from "./types";
 import { sendToChannel } from "../test-support/tauri";
 
 afterEach(() => {
@@ -22,6 +22,7 @@ const account: AccountView = {
   label: "Work",
   baseUrl: "https://api.openai.com/v1",
   model: "gpt-5.1",
+  api: "chat",
   hasKey: true,
 };
 
@@ -42,7 +43,13 @@ describe("command wrappers", () => {
       calls.push([cmd, args]);
       return account;
     });
-    const input = { label: "Work", baseUrl: "https://api.openai.com/v1", apiKey: "sk-1", model: "gpt-5.1" };
+    const input: NewAccount = {
+      label: "Work",
+      baseUrl: "https://api.openai.com/v1",
+      apiKey: "sk-1",
+      model: "gpt-5.1",
+      api: "responses",
+    };
     expect(await addAccount(input), "resolves to the stored AccountView").toEqual(account);
     expect(calls, "argument key must match the Rust parameter name `account`").toEqual([
       ["add_account", { account: input }],
@@ -71,11 +78,17 @@ describe("command wrappers", () => {
       return "req-1";
     });
     const events: StreamEvent[] = [];
-    const req = { accountId: "a1", model: "m", messages: [{ role: "user" as const, content: "hi" }] };
+    const req: SendRequest = {
+      accountId: "a1",
+      model: "m",
+      api: "responses",
+      messages: [{ role: "user", content: "hi" }],
+      params: { temperature: 0, maxTokens: 64, reasoningSummary: "auto" },
+    };
     const id = await sendMessage(req, (e) => events.push(e));
 
     expect(id, "resolves to the request id returned by the command").toBe("req-1");
-    expect(request, "the request goes under the `request` key").toEqual(req);
+    expect(request, "the request, with its api and params, goes under the `request` key").toEqual(req);
     expect(channel, "the channel goes under the `onEvent` key").toBeInstanceOf(Channel);
 
     // Deliver out of order: the Channel reorders by index like it does for real IPC.
@@ -101,7 +114,7 @@ describe("error normalization", () => {
 
   it("turns a string rejection into an internal error with that text", async () => {
     mockIPC(() => Promise.reject("command add_account not found"));
-    const error = (await addAccount({ label: "", baseUrl: "", apiKey: "", model: "" }).catch(
+    const error = (await addAccount({ label: "", baseUrl: "", apiKey: "", model: "", api: "chat" }).catch(
       (e: unknown) => e,
     )) as IpcError;
     expect(error.code, "unknown shapes are classified as internal").toBe("internal");
@@ -123,7 +136,10 @@ describe("error normalization", () => {
     const error = (await listAccounts().catch((e: unknown) => e)) as IpcError;
     expect(error, "the page must not crash outside Tauri").toBeInstanceOf(IpcError);
     expect(error.message, "tells the user what is wrong").toBe(BACKEND_UNAVAILABLE);
-    const sendError = await sendMessage({ accountId: "a", model: "m", messages: [] }, () => {}).catch(
+    const sendError = await sendMessage(
+      { accountId: "a", model: "m", api: "chat", messages: [], params: {} },
+      () => {},
+    ).catch(
       (e: unknown) => e,
     );
     expect(sendError, "sendMessage must not throw a raw TypeError either").toBeInstanceOf(IpcError);

@@ -2,6 +2,9 @@
 // Field names are camelCase on the wire; Rust derives them with serde(rename_all = "camelCase").
 // An API key travels only UI -> Rust (in NewAccount); nothing Rust sends back ever carries one.
 
+/** The wire protocol an account speaks: `POST /chat/completions` or `POST /responses`. */
+export type Api = "chat" | "responses";
+
 /** What the UI may know about an account: never its key, only that one is stored. */
 export interface AccountView {
   id: string;
@@ -9,6 +12,7 @@ export interface AccountView {
   baseUrl: string;
   /** Model ID sent by default for this account (the user can change it per message). */
   model: string;
+  api: Api;
   hasKey: boolean;
 }
 
@@ -18,6 +22,7 @@ export interface NewAccount {
   baseUrl: string;
   apiKey: string;
   model: string;
+  api: Api;
 }
 
 export type Role = "system" | "user" | "assistant";
@@ -27,10 +32,35 @@ export interface ChatMessage {
   content: string;
 }
 
+export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
+export type ReasoningSummary = "auto" | "concise" | "detailed";
+export type Verbosity = "low" | "medium" | "high";
+
+/**
+ * Generation parameters; a missing field means "not sent" (the provider's default applies).
+ * Ranges (checked again in Rust, which names the parameter and its range when one is off):
+ * maxTokens >= 1, temperature 0–2, topP 0–1, frequencyPenalty and presencePenalty −2–2.
+ */
+export interface Params {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  reasoningEffort?: ReasoningEffort;
+  /** Responses API only. */
+  reasoningSummary?: ReasoningSummary;
+  verbosity?: Verbosity;
+  jsonMode?: boolean;
+}
+
 export interface SendRequest {
   accountId: string;
   model: string;
+  /** The account's protocol (from AccountView.api). */
+  api: Api;
   messages: ChatMessage[];
+  params: Params;
 }
 
 /** Classified error codes; the UI chooses wording and actions from `code`, never by matching `message`. */
@@ -55,6 +85,16 @@ export type StreamEvent =
   | { type: "started"; requestId: string }
   | { type: "textDelta"; text: string }
   | { type: "reasoningDelta"; text: string }
+  /** A piece of a tool call the model asked for (`name` replaces an earlier value). */
+  | {
+      type: "toolCallDelta";
+      index: number;
+      id: string | null;
+      name: string | null;
+      arguments: string;
+    }
+  /** A parameter was adapted or dropped for the target model (shown on the answer). */
+  | { type: "notice"; param: string; message: string }
   /** Sanitized HTML of the whole answer so far (model raw HTML escaped). Safe to assign to innerHTML. */
   | { type: "rendered"; html: string }
   | {

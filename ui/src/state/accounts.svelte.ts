@@ -5,7 +5,7 @@ import {
   listAccounts as ipcListAccounts,
   toIpcError,
 } from "../ipc";
-import type { AccountView, CommandError, NewAccount } from "../ipc/types";
+import type { AccountView, Api, CommandError, NewAccount } from "../ipc/types";
 
 export interface AccountsIpc {
   listAccounts(): Promise<AccountView[]>;
@@ -16,6 +16,12 @@ const defaultIpc: AccountsIpc = {
   listAccounts: ipcListAccounts,
   addAccount: ipcAddAccount,
 };
+
+/** The protocols an account can speak, as offered in the add-account form. */
+export const API_OPTIONS: readonly { value: Api; label: string }[] = [
+  { value: "chat", label: "Chat Completions (/chat/completions)" },
+  { value: "responses", label: "Responses (/responses)" },
+];
 
 /** Returns a readable problem with the form values, or null when they can be sent. */
 export function validateNewAccount(account: NewAccount): string | null {
@@ -33,6 +39,7 @@ export function validateNewAccount(account: NewAccount): string | null {
   }
   if (account.apiKey.trim() === "") return "Enter the API key.";
   if (account.model.trim() === "") return "Enter a model ID.";
+  if (!API_OPTIONS.some((o) => o.value === account.api)) return "Choose a protocol.";
   return null;
 }
 
@@ -43,6 +50,7 @@ export function normalizeNewAccount(account: NewAccount): NewAccount {
     baseUrl: account.baseUrl.trim(),
     apiKey: account.apiKey.trim(),
     model: account.model.trim(),
+    api: account.api,
   };
 }
 

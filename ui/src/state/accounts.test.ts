@@ -1,12 +1,18 @@
 import { describe, expect, it, vi } from "vitest";
 import type { AccountView, NewAccount } from "../ipc/types";
-import { AccountsState, hostOf, validateNewAccount } from "./accounts.svelte";
+import {
+  AccountsState,
+  hostOf,
+  normalizeNewAccount,
+  validateNewAccount,
+} from "./accounts.svelte";
 
 const valid: NewAccount = {
   label: "Work",
   baseUrl: "https://api.openai.com/v1",
   apiKey: "sk-test",
   model: "gpt-5.1",
+  api: "chat",
 };
 
 describe("validateNewAccount", () => {
@@ -25,10 +31,20 @@ describe("validateNewAccount", () => {
     [{ baseUrl: "ftp://example.com" }, /https?:\/\//i, "a non-http scheme"],
     [{ apiKey: "" }, /API key/i, "a missing key"],
     [{ model: " " }, /model/i, "a blank model"],
+    [{ api: "graphql" as never }, /protocol/i, "an unknown protocol"],
   ] as const)("rejects %o", (patch, pattern, why) => {
     expect(validateNewAccount({ ...valid, ...patch }), `${why} must be caught before sending`).toMatch(
       pattern,
     );
+  });
+});
+
+describe("normalizeNewAccount", () => {
+  it("trims the text fields and keeps the chosen protocol", () => {
+    expect(
+      normalizeNewAccount({ ...valid, label: " Work ", model: " m ", api: "responses" }),
+      "the protocol must reach the backend unchanged",
+    ).toEqual({ ...valid, label: "Work", model: "m", api: "responses" });
   });
 });
 
@@ -42,8 +58,8 @@ describe("hostOf", () => {
 });
 
 describe("AccountsState", () => {
-  const a1: AccountView = { id: "a1", label: "One", baseUrl: "https://x/v1", model: "m1", hasKey: true };
-  const a2: AccountView = { id: "a2", label: "Two", baseUrl: "https://y/v1", model: "m2", hasKey: true };
+  const a1: AccountView = { id: "a1", label: "One", baseUrl: "https://x/v1", model: "m1", api: "chat", hasKey: true };
+  const a2: AccountView = { id: "a2", label: "Two", baseUrl: "https://y/v1", model: "m2", api: "responses", hasKey: true };
 
   it("selects the first account on load and follows the selection's model", async () => {
     const state = new AccountsState({

@@ -5,7 +5,14 @@ import {
   stopMessage as ipcStopMessage,
   toIpcError,
 } from "../ipc";
-import type { ChatMessage, CommandError, SendRequest, StreamEvent } from "../ipc/types";
+import type {
+  Api,
+  ChatMessage,
+  CommandError,
+  Params,
+  SendRequest,
+  StreamEvent,
+} from "../ipc/types";
 
 export type AssistantStatus = "streaming" | "done" | "stopped" | "error";
 
@@ -36,6 +43,16 @@ export interface AssistantTurn {
   error: CommandError | null;
   usage: Usage | null;
   finishReason: string | null;
+  /** Tool calls the model asked for, by index (Switchboard shows them; it does not run them). */
+  toolCalls: ToolCall[];
+  /** Parameters Switchboard adapted for this model, said plainly. */
+  notices: string[];
+}
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
 }
 
 export type Turn = UserTurn | AssistantTurn;
@@ -53,6 +70,8 @@ export function newAssistantTurn(id: number, model: string): AssistantTurn {
     error: null,
     usage: null,
     finishReason: null,
+    toolCalls: [],
+    notices: [],
   };
 }
 
@@ -74,6 +93,16 @@ export function applyStreamEvent(turn: AssistantTurn, event: StreamEvent): void 
     case "reasoningDelta":
       turn.reasoning += event.text;
       break;
+    case "notice":
+      turn.notices.push(event.message);
+      break;
+    case "toolCallDelta": {
+      const call = (turn.toolCalls[event.index] ??= { id: "", name: "", arguments: "" });
+      if (event.id !== null) call.id = event.id;
+      if (event.name !== null) call.name = event.name;
+      call.arguments += event.arguments;
+      break;
+    }
     case "rendered":
       turn.html = event.html;
       break;
@@ -157,10 +186,15 @@ export class Conversation {
 
   /**
    * Sends `text` as the next user turn and streams the answer into a new assistant
-   * turn. Returns false (and does nothing) when the text is blank or an answer is
-   * still streaming.
+   * turn, using the account's protocol and the given generation parameters. Returns
+   * false (and does nothing) when the text is blank or an answer is still streaming.
    */
-  async send(accountId: string, model: string, text: string): Promise<boolean> {
+  async send(
+    accountId: string,
+    model: string,
+    text: string,
+    settings: { api: Api; params: Params },
+  ): Promise<boolean> {
     if (text.trim() === "" || this.inFlight) return false;
     const history = buildHistory(this.turns);
     history.push({ role: "user", content: text });
@@ -174,7 +208,14 @@ export class Conversation {
 
     try {
       const requestId = await this.#ipc.sendMessage(
-        { accountId, model, messages: history },
+        {
+          accountId,
+          model,
+          api: settings.api,
+          messages: history,
+          // A copy, so the request never aliases reactive state.
+          params: { ...settings.params },
+        },
         (event) => {
           const before = turn.requestId;
           applyStreamEvent(turn, event);

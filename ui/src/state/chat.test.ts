@@ -85,6 +85,32 @@ describe("applyStreamEvent", () => {
     expect(turn.error, "a late error must not overwrite a stopped turn").toBeNull();
   });
 
+  it("assembles tool-call pieces by index, taking id and name once", () => {
+    const turn = newAssistantTurn(1, "m");
+    const pieces: StreamEvent[] = [
+      { type: "toolCallDelta", index: 1, id: "call_b", name: "g", arguments: "{\"x\"" },
+      { type: "toolCallDelta", index: 0, id: "call_a", name: "f", arguments: "{}" },
+      { type: "toolCallDelta", index: 1, id: null, name: null, arguments: ":1}" },
+    ];
+    for (const piece of pieces) applyStreamEvent(turn, piece);
+    expect(turn.toolCalls, "parallel calls stay apart and arguments concatenate").toEqual([
+      { id: "call_a", name: "f", arguments: "{}" },
+      { id: "call_b", name: "g", arguments: '{"x":1}' },
+    ]);
+  });
+
+  it("keeps the notices about adapted parameters in order", () => {
+    const turn = run([
+      { type: "notice", param: "max_tokens", message: "max_tokens is sent as max_completion_tokens" },
+      { type: "notice", param: "temperature", message: "temperature was not sent" },
+      { type: "finished", reason: "stop" },
+    ]);
+    expect(turn.notices, "the user sees every change Switchboard made").toEqual([
+      "max_tokens is sent as max_completion_tokens",
+      "temperature was not sent",
+    ]);
+  });
+
   it("still takes usage reported after the finish reason", () => {
     const turn = run([
       { type: "textDelta", text: "A" },
@@ -135,6 +161,8 @@ describe("buildHistory", () => {
 });
 
 describe("Conversation", () => {
+  const CHAT = { api: "chat", params: {} } as const;
+
   function fakeIpc() {
     let onEvent: ((e: StreamEvent) => void) | null = null;
     const requests: SendRequest[] = [];
@@ -154,11 +182,13 @@ describe("Conversation", () => {
     const { ipc, requests, emit } = fakeIpc();
     const chat = new Conversation(ipc);
 
-    expect(await chat.send("acc", "m1", "Hello"), "non-blank text is sent").toBe(true);
+    expect(await chat.send("acc", "m1", "Hello", CHAT), "non-blank text is sent").toBe(true);
     expect(requests[0], "first request carries only the new message").toEqual({
       accountId: "acc",
       model: "m1",
+      api: "chat",
       messages: [{ role: "user", content: "Hello" }],
+      params: {},
     });
     expect(chat.inFlight, "a request is in flight until a terminal event").toBe(true);
 
@@ -166,7 +196,7 @@ describe("Conversation", () => {
     emit({ type: "finished", reason: "stop" });
     expect(chat.inFlight, "finished ends the in-flight request").toBe(false);
 
-    await chat.send("acc", "m2", "Again");
+    await chat.send("acc", "m2", "Again", CHAT);
     expect(requests[1]?.messages, "the second request includes the first exchange").toEqual([
       { role: "user", content: "Hello" },
       { role: "assistant", content: "Hi!" },
@@ -175,12 +205,22 @@ describe("Conversation", () => {
     expect(requests[1]?.model, "the model chosen for this message is used").toBe("m2");
   });
 
+  it("sends the account's protocol and the parameters as given", async () => {
+    const { ipc, requests } = fakeIpc();
+    const chat = new Conversation(ipc);
+    const params = { temperature: 0, maxTokens: 100, reasoningSummary: "auto" as const };
+    await chat.send("acc", "codex", "Hi", { api: "responses", params });
+    expect(requests[0]?.api, "a Responses account must be sent as such").toBe("responses");
+    expect(requests[0]?.params, "the parameters go out unchanged").toEqual(params);
+    expect(requests[0]?.params, "the request holds a copy, not the caller's object").not.toBe(params);
+  });
+
   it("refuses blank text and a second send while streaming", async () => {
     const { ipc } = fakeIpc();
     const chat = new Conversation(ipc);
-    expect(await chat.send("acc", "m", "   "), "blank text is not sent").toBe(false);
-    await chat.send("acc", "m", "one");
-    expect(await chat.send("acc", "m", "two"), "only one answer streams at a time").toBe(false);
+    expect(await chat.send("acc", "m", "   ", CHAT), "blank text is not sent").toBe(false);
+    await chat.send("acc", "m", "one", CHAT);
+    expect(await chat.send("acc", "m", "two", CHAT), "only one answer streams at a time").toBe(false);
     expect(ipc.sendMessage, "the refused sends never reached the backend").toHaveBeenCalledTimes(1);
   });
 
@@ -191,7 +231,7 @@ describe("Conversation", () => {
       stopMessage: vi.fn(async () => {}),
     };
     const chat = new Conversation(ipc);
-    const sending = chat.send("acc", "m", "hi");
+    const sending = chat.send("acc", "m", "hi", CHAT);
     await chat.stop();
     expect(ipc.stopMessage, "no id yet, so nothing to stop yet").not.toHaveBeenCalled();
     resolveSend("req-9");
@@ -209,7 +249,7 @@ describe("Conversation", () => {
       stopMessage: vi.fn(async () => {}),
     };
     const chat = new Conversation(ipc);
-    await chat.send("acc", "m", "hi");
+    await chat.send("acc", "m", "hi", CHAT);
     const last = chat.turns.at(-1) as AssistantTurn;
     expect(last.status, "a rejected command fails the turn").toBe("error");
     expect(last.error, "the command error is shown as-is").toEqual({ code: "auth", message: "bad key" });

@@ -51,6 +51,9 @@ pub struct Account {
     pub base_url: String,
     /// The model ID used unless the user picks another.
     pub model: String,
+    /// The wire protocol this account speaks (files from before the choice existed: chat).
+    #[serde(default)]
+    pub api: sb_llm::Api,
 }
 
 /// What a front end may know about an account: never the key, only whether one is stored.
@@ -73,6 +76,8 @@ pub struct NewAccount {
     pub api_key: Secret<String>,
     /// Default model ID.
     pub model: String,
+    /// Wire protocol.
+    pub api: sb_llm::Api,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -134,6 +139,7 @@ impl Accounts {
             label: required("Label", &new.label)?,
             base_url: validate_base_url(&new.base_url)?,
             model: required("Model", &new.model)?,
+            api: new.api,
         };
         let key = new.api_key.expose().trim();
         if key.is_empty() {
@@ -281,6 +287,7 @@ mod tests {
             base_url: "http://127.0.0.1:9/v1/".into(),
             api_key: Secret::new(key.into()),
             model: "gpt-5.1".into(),
+            api: sb_llm::Api::ChatCompletions,
         }
     }
 
@@ -360,6 +367,22 @@ mod tests {
             }
         }
         assert!(accounts.list()?.is_empty(), "nothing was saved");
+        Ok(())
+    }
+
+    #[test]
+    fn files_written_before_the_protocol_choice_read_as_chat() -> Result<(), CoreError> {
+        let dir = temp_dir();
+        std::fs::write(
+            dir.join(FILE_NAME),
+            r#"{"version":1,"accounts":[{"id":"a1","label":"Old","base_url":"http://127.0.0.1:9/v1","model":"m"}]}"#,
+        )
+        .expect("write");
+        let accounts = Accounts::open(&dir, Arc::new(MemoryStore::default()))?;
+        assert_eq!(
+            accounts.get(&AccountId::from("a1".to_owned()))?.api,
+            sb_llm::Api::ChatCompletions
+        );
         Ok(())
     }
 

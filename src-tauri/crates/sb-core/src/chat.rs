@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use sb_llm::chat_completions::{ChatRequest, Message, Role};
-use sb_llm::{ChatEvent, Endpoint, StreamConfig, Usage};
+use sb_llm::chat_completions::{ChatOptions, Message, Role};
+use sb_llm::{AnswerRequest, Api, ChatEvent, Endpoint, Params, StreamConfig, Usage};
+use sb_secrets::Secret;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -17,15 +18,33 @@ use crate::error::CoreError;
 /// at 60 Hz would be wasted work), slow enough that a fast stream does not flood the UI.
 pub const RENDER_INTERVAL: Duration = Duration::from_millis(33);
 
+/// Where a turn is sent.
+#[derive(Debug, Clone)]
+pub enum Route {
+    /// A stored account (its key comes from the keyring).
+    Account(AccountId),
+    /// A base URL and key given directly (`sb ask --base-url URL --api-key-env VAR`).
+    Direct {
+        /// The provider's base URL.
+        base_url: String,
+        /// The key for that base URL.
+        api_key: Secret<String>,
+    },
+}
+
 /// What the user asked for.
 #[derive(Debug, Clone)]
 pub struct TurnRequest {
-    /// The account to ask.
-    pub account_id: AccountId,
+    /// Where to send it.
+    pub route: Route,
+    /// Which wire protocol to speak.
+    pub api: Api,
     /// The model ID at that account.
     pub model: String,
     /// The conversation so far, ending with the user's new message.
     pub messages: Vec<Message>,
+    /// Generation parameters (checked before anything is sent).
+    pub params: Params,
 }
 
 /// What happened during a turn, in order. Exactly one of `Finished`, `Stopped` or `Failed`
@@ -38,6 +57,24 @@ pub enum TurnEvent {
     ReasoningDelta(String),
     /// Safe HTML of the whole answer so far.
     Rendered(String),
+    /// A parameter was adapted or dropped for the target model; the user should know.
+    Notice {
+        /// The parameter concerned.
+        param: &'static str,
+        /// What happened.
+        message: String,
+    },
+    /// A piece of a tool call the model wants made (see `ChatEvent::ToolCallDelta`).
+    ToolCallDelta {
+        /// Which call (0, 1, ... for parallel calls).
+        index: u32,
+        /// The call id, when this piece carries it.
+        id: Option<String>,
+        /// The function name, when this piece carries it (replaces an earlier value).
+        name: Option<String>,
+        /// A piece of the JSON arguments.
+        arguments: String,
+    },
     /// Token usage (the latest report replaces earlier ones).
     Usage(Usage),
     /// The provider finished the answer, with its finish reason.
@@ -62,6 +99,8 @@ pub struct TurnOutcome {
     pub reasoning: String,
     /// Last usage reported.
     pub usage: Option<Usage>,
+    /// The provider's id for the answer (Responses API), to continue from it.
+    pub response_id: Option<String>,
     /// The final event (`Finished`, `Stopped` or `Failed`).
     pub end: Option<TurnEvent>,
 }
@@ -108,16 +147,33 @@ impl ChatService {
         let mut turn = Turn::new(sink);
         match self.prepare(&request).await {
             Ok((base_url, key)) => {
-                let chat = ChatRequest {
-                    model: request.model.trim().to_owned(),
-                    messages: request.messages,
-                    stream: true,
-                };
                 let endpoint = Endpoint {
                     base_url: &base_url,
                     api_key: &key,
                 };
-                let stream = sb_llm::stream_chat(&self.http, endpoint, &chat, self.config);
+                let model = request.model.trim();
+                let adapted = sb_llm::adapt::adapt(
+                    sb_llm::adapt::provider_for(&base_url),
+                    model,
+                    &request.params,
+                );
+                for notice in adapted.notices {
+                    (turn.sink)(TurnEvent::Notice {
+                        param: notice.param,
+                        message: notice.message,
+                    });
+                }
+                let answer = AnswerRequest {
+                    model,
+                    messages: &request.messages,
+                    params: &adapted.params,
+                    chat: ChatOptions {
+                        token_field: adapted.token_field.unwrap_or_default(),
+                        ..ChatOptions::default()
+                    },
+                };
+                let stream =
+                    sb_llm::stream_answer(&self.http, endpoint, request.api, answer, self.config);
                 turn.drive(stream, cancel).await;
             }
             Err(error) => turn.end(TurnEvent::Failed {
@@ -128,10 +184,8 @@ impl ChatService {
         turn.outcome
     }
 
-    async fn prepare(
-        &self,
-        request: &TurnRequest,
-    ) -> Result<(String, sb_secrets::Secret<String>), CoreError> {
+    /// Checks the request and finds where it goes and with which key.
+    async fn prepare(&self, request: &TurnRequest) -> Result<(String, Secret<String>), CoreError> {
         if request.model.trim().is_empty() {
             return Err(CoreError::InvalidInput(
                 "Model: choose the model to ask.".into(),
@@ -145,16 +199,22 @@ impl ChatService {
                 ))
             }
         }
-        let account = self.accounts.get(&request.account_id)?;
-        // Keyring access is a blocking D-Bus round trip: keep it off the async workers.
-        let accounts = self.accounts.clone();
-        let lookup = account.clone();
-        let key = tokio::task::spawn_blocking(move || accounts.key(&lookup))
-            .await
-            .map_err(|e| {
-                CoreError::Storage(format!("The keyring lookup was interrupted: {e}"))
-            })??;
-        Ok((account.base_url, key))
+        request.params.validate_for(request.api)?;
+        match &request.route {
+            Route::Direct { base_url, api_key } => Ok((base_url.clone(), api_key.clone())),
+            Route::Account(id) => {
+                let account = self.accounts.get(id)?;
+                // Keyring access is a blocking D-Bus round trip: keep it off the async workers.
+                let accounts = self.accounts.clone();
+                let lookup = account.clone();
+                let key = tokio::task::spawn_blocking(move || accounts.key(&lookup))
+                    .await
+                    .map_err(|e| {
+                        CoreError::Storage(format!("The keyring lookup was interrupted: {e}"))
+                    })??;
+                Ok((account.base_url, key))
+            }
+        }
     }
 }
 
@@ -229,7 +289,21 @@ impl<'a> Turn<'a> {
                 self.outcome.usage = Some(usage.clone());
                 (self.sink)(TurnEvent::Usage(usage));
             }
+            ChatEvent::ToolCallDelta {
+                choice: 0,
+                index,
+                id,
+                name,
+                arguments,
+            } => (self.sink)(TurnEvent::ToolCallDelta {
+                index,
+                id,
+                name,
+                arguments,
+            }),
+            ChatEvent::ResponseId(id) => self.outcome.response_id = Some(id),
             ChatEvent::Finished { choice: 0, reason } => self.finish_reason = Some(reason),
+            // Only the first choice is shown; `n > 1` answers are assembled by the mappers.
             _ => {}
         }
     }

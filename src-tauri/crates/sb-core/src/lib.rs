@@ -12,9 +12,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use account::{Account, AccountId, AccountSummary, Accounts, NewAccount};
-pub use chat::{ChatService, TurnEvent, TurnRequest};
+pub use chat::{ChatService, Route, TurnEvent, TurnOutcome, TurnRequest};
 pub use error::CoreError;
 pub use sb_llm::chat_completions::{Message, Role};
+pub use sb_llm::{params, Api, Params};
 pub use sb_secrets::{KeyringStore, MemoryStore, Secret, SecretStore};
 
 /// Everything the app and the CLI share, opened on one data directory.

@@ -13,9 +13,15 @@ use futures::stream::{BoxStream, Stream, StreamExt};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use sb_secrets::Secret;
 
-use crate::chat_completions::{map_completion, ChatRequest, ChatStreamMapper};
+use crate::chat_completions::{
+    map_completion, ChatOptions, ChatRequest, ChatStreamMapper, Message,
+};
 use crate::error::{ErrorKind, LlmError};
 use crate::event::ChatEvent;
+use crate::mapper::StreamMapper;
+use crate::params::Params;
+use crate::responses::{map_response, ResponsesRequest, ResponsesStreamMapper};
+use crate::retry::RetryPolicy;
 use crate::sse::SseDecoder;
 
 /// Where a request goes and the key that goes with it. The key is only ever put in the
@@ -34,12 +40,15 @@ pub struct StreamConfig {
     /// How long the stream may stay silent (before the headers, or between reads) before it
     /// fails as stalled.
     pub idle_timeout: Duration,
+    /// When to retry a request that failed before its answer started.
+    pub retry: RetryPolicy,
 }
 
 impl Default for StreamConfig {
     fn default() -> Self {
         Self {
             idle_timeout: Duration::from_secs(120),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -67,6 +76,60 @@ pub fn endpoint_url(base_url: &str, path: &str) -> Result<reqwest::Url, LlmError
     }
 }
 
+/// Which wire protocol an account speaks for a model.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum Api {
+    /// `POST /chat/completions`.
+    #[default]
+    #[serde(rename = "chat")]
+    ChatCompletions,
+    /// `POST /responses`.
+    #[serde(rename = "responses")]
+    Responses,
+}
+
+/// One answer to ask for, protocol-neutral.
+#[derive(Debug, Clone, Copy)]
+pub struct AnswerRequest<'a> {
+    /// The provider's model ID.
+    pub model: &'a str,
+    /// The conversation, ending with the user's new message.
+    pub messages: &'a [Message],
+    /// Generation parameters (already validated).
+    pub params: &'a Params,
+    /// How this account writes chat requests.
+    pub chat: ChatOptions,
+}
+
+/// Streams an answer over the given protocol.
+pub fn stream_answer(
+    http: &reqwest::Client,
+    endpoint: Endpoint<'_>,
+    api: Api,
+    request: AnswerRequest<'_>,
+    config: StreamConfig,
+) -> BoxStream<'static, Result<ChatEvent, LlmError>> {
+    match api {
+        Api::ChatCompletions => {
+            let body = ChatRequest::new(
+                request.model,
+                request.messages,
+                request.params,
+                request.chat,
+                true,
+            );
+            stream_chat(http, endpoint, &body, config).boxed()
+        }
+        Api::Responses => {
+            let body =
+                ResponsesRequest::from_chat(request.model, request.messages, request.params, true);
+            stream_responses(http, endpoint, &body, config).boxed()
+        }
+    }
+}
+
 /// Streams a chat completion. Events arrive as the provider sends them; the stream ends after
 /// the answer is complete or with one `Err` that says why it is not.
 pub fn stream_chat(
@@ -75,37 +138,88 @@ pub fn stream_chat(
     request: &ChatRequest,
     config: StreamConfig,
 ) -> impl Stream<Item = Result<ChatEvent, LlmError>> + Send + 'static {
-    let prepared = endpoint_url(endpoint.base_url, "/chat/completions").map(|url| {
+    stream_protocol(
+        http,
+        endpoint,
+        "/chat/completions",
+        request,
+        Protocol {
+            mapper: ChatStreamMapper::new(),
+            map_body: map_completion,
+        },
+        config,
+    )
+}
+
+/// Streams a Responses API answer, like [`stream_chat`].
+pub fn stream_responses(
+    http: &reqwest::Client,
+    endpoint: Endpoint<'_>,
+    request: &ResponsesRequest,
+    config: StreamConfig,
+) -> impl Stream<Item = Result<ChatEvent, LlmError>> + Send + 'static {
+    stream_protocol(
+        http,
+        endpoint,
+        "/responses",
+        request,
+        Protocol {
+            mapper: ResponsesStreamMapper::new(),
+            map_body: map_response,
+        },
+        config,
+    )
+}
+
+/// How one wire protocol reads its answers: a stream mapper for SSE, and a function for a whole
+/// JSON body (a non-streamed answer, or a server that ignored `stream: true`).
+struct Protocol<M> {
+    mapper: M,
+    map_body: fn(&str) -> Result<Vec<ChatEvent>, LlmError>,
+}
+
+fn stream_protocol<M: StreamMapper>(
+    http: &reqwest::Client,
+    endpoint: Endpoint<'_>,
+    path: &str,
+    body: &impl serde::Serialize,
+    protocol: Protocol<M>,
+    config: StreamConfig,
+) -> impl Stream<Item = Result<ChatEvent, LlmError>> + Send + 'static {
+    let prepared = endpoint_url(endpoint.base_url, path).map(|url| {
         http.post(url)
             .bearer_auth(endpoint.api_key.expose())
             .header(ACCEPT, "text/event-stream")
-            .json(request)
+            .json(body)
     });
     let state = match prepared {
-        Ok(builder) => State::Pending(Box::new(builder)),
+        Ok(builder) => State::Pending(Box::new(builder), protocol),
         Err(error) => State::Draining(VecDeque::from([Err(error)])),
     };
-    futures::stream::unfold(state, move |state| next(state, config.idle_timeout))
+    futures::stream::unfold(state, move |state| next(state, config))
 }
 
-enum State {
-    Pending(Box<reqwest::RequestBuilder>),
-    Streaming(Box<Body>),
+enum State<M> {
+    Pending(Box<reqwest::RequestBuilder>, Protocol<M>),
+    Streaming(Box<Body<M>>),
     Draining(VecDeque<Result<ChatEvent, LlmError>>),
 }
 
-struct Body {
+struct Body<M> {
     bytes: BoxStream<'static, reqwest::Result<Bytes>>,
     decoder: SseDecoder,
-    mapper: ChatStreamMapper,
+    mapper: M,
     queue: VecDeque<Result<ChatEvent, LlmError>>,
     ended: bool,
 }
 
-async fn next(mut state: State, idle: Duration) -> Option<(Result<ChatEvent, LlmError>, State)> {
+async fn next<M: StreamMapper>(
+    mut state: State<M>,
+    config: StreamConfig,
+) -> Option<(Result<ChatEvent, LlmError>, State<M>)> {
     loop {
         state = match state {
-            State::Pending(builder) => match open(*builder, idle).await {
+            State::Pending(builder, protocol) => match open(*builder, protocol, config).await {
                 Ok(opened) => opened,
                 Err(error) => return Some((Err(error), State::Draining(VecDeque::new()))),
             },
@@ -120,31 +234,39 @@ async fn next(mut state: State, idle: Duration) -> Option<(Result<ChatEvent, Llm
                 if body.ended {
                     return None;
                 }
-                body.read(idle).await;
+                body.read(config.idle_timeout).await;
                 State::Streaming(body)
             }
         };
     }
 }
 
-async fn open(builder: reqwest::RequestBuilder, idle: Duration) -> Result<State, LlmError> {
-    let response = match tokio::time::timeout(idle, builder.send()).await {
-        Err(_) => return Err(stalled(idle)),
-        Ok(Err(error)) => return Err(network_error(&error)),
-        Ok(Ok(response)) => response,
+async fn open<M: StreamMapper>(
+    builder: reqwest::RequestBuilder,
+    protocol: Protocol<M>,
+    config: StreamConfig,
+) -> Result<State<M>, LlmError> {
+    let idle = config.idle_timeout;
+    // Retrying happens only here, before any of the answer was read: never after a token.
+    let mut retry = 0;
+    let response = loop {
+        let attempt = builder.try_clone().ok_or_else(|| {
+            LlmError::new(
+                ErrorKind::Protocol,
+                "The request body cannot be sent twice.",
+            )
+        })?;
+        match send(attempt, idle).await {
+            Ok(response) => break response,
+            Err(error) => match config.retry.delay(retry, &error) {
+                Some(wait) => {
+                    tokio::time::sleep(wait).await;
+                    retry += 1;
+                }
+                None => return Err(error),
+            },
+        }
     };
-    let status = response.status();
-    if !status.is_success() {
-        let headers = response.headers().clone();
-        let body = read_limited(response, MAX_ERROR_BODY, idle)
-            .await
-            .unwrap_or_default();
-        return Err(LlmError::from_http(
-            status.as_u16(),
-            &headers,
-            &String::from_utf8_lossy(&body),
-        ));
-    }
     let is_json = response
         .headers()
         .get(CONTENT_TYPE)
@@ -153,8 +275,7 @@ async fn open(builder: reqwest::RequestBuilder, idle: Duration) -> Result<State,
     if is_json {
         // A server that ignored `stream: true`, or an error object with status 200.
         let body = read_limited(response, MAX_JSON_BODY, idle).await?;
-        let events = map_completion(&String::from_utf8_lossy(&body));
-        let queue = match events {
+        let queue = match (protocol.map_body)(&String::from_utf8_lossy(&body)) {
             Ok(events) => events.into_iter().map(Ok).collect(),
             Err(error) => VecDeque::from([Err(error)]),
         };
@@ -163,13 +284,13 @@ async fn open(builder: reqwest::RequestBuilder, idle: Duration) -> Result<State,
     Ok(State::Streaming(Box::new(Body {
         bytes: response.bytes_stream().boxed(),
         decoder: SseDecoder::new(),
-        mapper: ChatStreamMapper::new(),
+        mapper: protocol.mapper,
         queue: VecDeque::new(),
         ended: false,
     })))
 }
 
-impl Body {
+impl<M: StreamMapper> Body<M> {
     /// Reads once from the network and queues what it completes.
     async fn read(&mut self, idle: Duration) {
         match tokio::time::timeout(idle, self.bytes.next()).await {
@@ -193,7 +314,9 @@ impl Body {
                     Err(error) => self.fail(LlmError::new(ErrorKind::Protocol, error.to_string())),
                 }
                 if !self.ended {
-                    if let Err(error) = self.mapper.finish() {
+                    let last = self.mapper.finish();
+                    self.queue.extend(last.events.into_iter().map(Ok));
+                    if let Some(error) = last.error {
                         self.queue.push_back(Err(error));
                     }
                     self.ended = true;
@@ -218,6 +341,31 @@ impl Body {
         self.queue.push_back(Err(error));
         self.ended = true;
     }
+}
+
+/// Sends once; a non-success status becomes a classified error with the provider's message.
+async fn send(
+    builder: reqwest::RequestBuilder,
+    idle: Duration,
+) -> Result<reqwest::Response, LlmError> {
+    let response = match tokio::time::timeout(idle, builder.send()).await {
+        Err(_) => return Err(stalled(idle)),
+        Ok(Err(error)) => return Err(network_error(&error)),
+        Ok(Ok(response)) => response,
+    };
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let headers = response.headers().clone();
+    let body = read_limited(response, MAX_ERROR_BODY, idle)
+        .await
+        .unwrap_or_default();
+    Err(LlmError::from_http(
+        status.as_u16(),
+        &headers,
+        &String::from_utf8_lossy(&body),
+    ))
 }
 
 async fn read_limited(

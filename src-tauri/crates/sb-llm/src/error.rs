@@ -67,6 +67,8 @@ pub struct LlmError {
     pub param: Option<String>,
     /// How long the provider asked us to wait, if it said.
     pub retry_after: Option<Duration>,
+    /// The provider's `x-should-retry` answer, if it gave one.
+    pub should_retry: Option<bool>,
 }
 
 impl LlmError {
@@ -79,6 +81,7 @@ impl LlmError {
             provider_code: None,
             param: None,
             retry_after: None,
+            should_retry: None,
         }
     }
 
@@ -100,7 +103,8 @@ impl LlmError {
             .unwrap_or_else(|| plain_text_excerpt(body));
         let mut error = Self::new(kind, describe(kind, Some(status), &provider_message));
         error.status = Some(status);
-        error.retry_after = retry_after(headers);
+        error.retry_after = crate::retry::retry_after(headers, std::time::SystemTime::now());
+        error.should_retry = crate::retry::should_retry(headers);
         if let Some(detail) = detail {
             error.provider_code = detail.code;
             error.param = detail.param;
@@ -174,15 +178,6 @@ fn describe(kind: ErrorKind, status: Option<u16>, provider_message: &str) -> Str
     } else {
         format!("{lead}{status}: {provider_message}")
     }
-}
-
-/// `retry-after-ms`, then `retry-after` as seconds; HTTP dates are handled by the retry policy.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok();
-    let seconds = value("retry-after-ms")
-        .map(|ms| ms / 1000.0)
-        .or_else(|| value("retry-after"))?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
 }
 
 /// A short readable excerpt of a non-JSON body (a proxy's HTML page or plain text).

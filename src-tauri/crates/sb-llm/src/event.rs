@@ -41,6 +41,23 @@ pub enum ChatEvent {
         /// The new text.
         text: String,
     },
+    /// A piece of a tool (function) call. Pieces with the same `choice` and `index` belong to one
+    /// call: `id` and `name` arrive once (usually first), `arguments` is appended.
+    ToolCallDelta {
+        /// Choice index.
+        choice: u32,
+        /// Which call of this choice (parallel calls have indexes 0, 1, ...).
+        index: u32,
+        /// The call id (`call_...`), when this piece carries it.
+        id: Option<String>,
+        /// The function name, when this piece carries it.
+        name: Option<String>,
+        /// A piece of the JSON arguments string (may split anywhere).
+        arguments: String,
+    },
+    /// The provider's id for this answer (Responses API: `resp_...`), needed to continue the
+    /// conversation with `previous_response_id`.
+    ResponseId(String),
     /// Token usage; a later value replaces an earlier one (servers differ in where they put it).
     Usage(Usage),
     /// A choice finished, with the provider's finish reason as given ("stop", "length", ...).

@@ -5,12 +5,25 @@
 //! mapper that does no I/O; [`client`] does the HTTP and drives the mapper.
 #![deny(missing_docs)]
 
+pub mod adapt;
 pub mod chat_completions;
 pub mod client;
 pub mod error;
 pub mod event;
+pub mod mapper;
+pub mod params;
+pub mod responses;
+pub mod retry;
 pub mod sse;
 
-pub use client::{stream_chat, Endpoint, StreamConfig};
+#[cfg(test)]
+mod robustness;
+
+pub use client::{
+    stream_answer, stream_chat, stream_responses, AnswerRequest, Api, Endpoint, StreamConfig,
+};
 pub use error::{ErrorKind, LlmError};
 pub use event::{ChatEvent, Usage};
+pub use mapper::{MappedChunk, StreamMapper};
+pub use params::Params;
+pub use retry::RetryPolicy;
