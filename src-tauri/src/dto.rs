@@ -16,6 +16,7 @@ pub struct AccountView {
     pub base_url: String,
     pub model: String,
     pub api: sb_core::Api,
+    pub server_state: bool,
     pub has_key: bool,
 }
 
@@ -27,6 +28,7 @@ impl From<AccountSummary> for AccountView {
             base_url: summary.account.base_url,
             model: summary.account.model,
             api: summary.account.api,
+            server_state: summary.account.server_state,
             has_key: summary.has_key,
         }
     }
@@ -42,6 +44,8 @@ pub struct NewAccount {
     pub model: String,
     #[serde(default)]
     pub api: sb_core::Api,
+    #[serde(default)]
+    pub server_state: bool,
 }
 
 impl std::fmt::Debug for NewAccount {
@@ -52,6 +56,7 @@ impl std::fmt::Debug for NewAccount {
             .field("api_key", &"***")
             .field("model", &self.model)
             .field("api", &self.api)
+            .field("server_state", &self.server_state)
             .finish()
     }
 }
@@ -64,6 +69,7 @@ impl From<NewAccount> for sb_core::NewAccount {
             api_key: Secret::new(dto.api_key),
             model: dto.model,
             api: dto.api,
+            server_state: dto.server_state,
         }
     }
 }
@@ -86,6 +92,9 @@ pub struct SendRequest {
     pub messages: Vec<ChatMessage>,
     #[serde(default)]
     pub params: ParamsDto,
+    /// Responses API with server-side state: the previous answer's response id.
+    #[serde(default)]
+    pub previous_response_id: Option<String>,
 }
 
 /// Generation parameters from the parameters drawer; unset means the provider's default.
@@ -136,6 +145,8 @@ impl From<SendRequest> for sb_core::TurnRequest {
                 .map(|m| sb_core::Message::text(m.role, m.content))
                 .collect(),
             params: dto.params.into(),
+            stream: true,
+            previous_response_id: dto.previous_response_id,
         }
     }
 }
@@ -163,6 +174,9 @@ pub enum StreamEvent {
     Notice {
         param: String,
         message: String,
+    },
+    ResponseId {
+        id: String,
     },
     Rendered {
         html: String,
@@ -199,6 +213,7 @@ impl From<TurnEvent> for StreamEvent {
                 name,
                 arguments,
             },
+            TurnEvent::ResponseId(id) => Self::ResponseId { id },
             TurnEvent::Notice { param, message } => Self::Notice {
                 param: param.to_owned(),
                 message,

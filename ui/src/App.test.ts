@@ -31,7 +31,7 @@ class FakeBackend {
             baseUrl: input.baseUrl,
             model: input.model,
             api: input.api,
-            hasKey: true,
+            serverState: false, hasKey: true,
           };
           this.accounts.push(view);
           return view;
@@ -147,6 +147,7 @@ describe("first run", () => {
           apiKey: "sk-secret",
           model: "gpt-5.1",
           api: "chat",
+          serverState: false,
         },
       },
     ]);
@@ -220,15 +221,15 @@ describe("first run", () => {
 describe("chat", () => {
   beforeEach(() => {
     backend.accounts = [
-      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", hasKey: true },
-      { id: "a2", label: "Local", baseUrl: "http://127.0.0.1:11434/v1", model: "llama", api: "chat", hasKey: false },
+      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", serverState: false, hasKey: true },
+      { id: "a2", label: "Local", baseUrl: "http://127.0.0.1:11434/v1", model: "llama", api: "chat", serverState: false, hasKey: false },
       {
         id: "a3",
         label: "AIML",
         baseUrl: "https://api.aimlapi.com/v1",
         model: "openai/gpt-5.1-codex",
         api: "responses",
-        hasKey: true,
+        serverState: false, hasKey: true,
       },
     ];
   });
@@ -386,14 +387,14 @@ describe("chat", () => {
 describe("parameters drawer", () => {
   beforeEach(() => {
     backend.accounts = [
-      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", hasKey: true },
+      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", serverState: false, hasKey: true },
       {
         id: "a3",
         label: "AIML",
         baseUrl: "https://api.aimlapi.com/v1",
         model: "openai/gpt-5.1-codex",
         api: "responses",
-        hasKey: true,
+        serverState: false, hasKey: true,
       },
     ];
   });

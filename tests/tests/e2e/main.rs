@@ -84,6 +84,7 @@ async fn add_responses_account(
         .await?
         .click()
         .await?;
+    app.wait_for("#account-server-state").await?.click().await?;
     let id = add_account(app, label, base_url, key).await?;
     let model_input = app.wait_for("#model").await?;
     model_input.clear().await?;
@@ -405,6 +406,28 @@ async fn responses_account_with_parameters_streams_reasoning_apart_from_the_answ
         serde_json::json!({"effort": "high", "summary": "detailed"})
     );
     app.screenshot("responses-reasoning").await?;
+
+    // Second turn: the provider keeps the conversation, so only the new message travels.
+    sim.push(Script::reply("Second answer."));
+    send(&app, "And then?").await?;
+    assert_eq!(wait_for_answer_end(&app).await?, "done");
+    let second = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v1/responses")
+        .nth(1)
+        .ok_or("no second /v1/responses request")?;
+    assert!(
+        second.body["previous_response_id"].as_str().is_some_and(|id| id.starts_with("resp")),
+        "the second turn continues from the first response: {}",
+        second.body
+    );
+    assert_eq!(
+        second.body["input"].as_array().map(Vec::len),
+        Some(1),
+        "only the new message is sent: {}",
+        second.body["input"]
+    );
     app.close().await?;
     sim.shutdown().await;
     Ok(())

@@ -29,6 +29,8 @@ fn ask(account: &sb_core::AccountId, text: &str) -> TurnRequest {
         model: "gpt-5.1".into(),
         messages: vec![Message::text(Role::User, text)],
         params: sb_core::Params::default(),
+        stream: true,
+        previous_response_id: None,
     }
 }
 
@@ -239,6 +241,7 @@ async fn stalled_stream_fails_as_stalled_after_the_idle_timeout() {
             api_key: sb_core::Secret::new(KEY.into()),
             model: "gpt-5.1".into(),
             api: sb_core::Api::ChatCompletions,
+            server_state: false,
         })
         .expect("add")
         .account
@@ -443,5 +446,96 @@ async fn responses_api_streams_reasoning_summary_and_text_for_a_codex_model() {
         "Responses takes `input`, not `messages`"
     );
     assert!(!request.body["input"].is_null());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn non_streamed_answers_arrive_whole_over_both_protocols() {
+    let sim = simulator().await;
+    let (_dir, core, account) = core_with_account(&sim.base_url(), KEY, memory_store());
+    for api in [sb_core::Api::ChatCompletions, sb_core::Api::Responses] {
+        sim.push(
+            Script::reply("whole **answer**")
+                .reasoning("thought")
+                .usage(3, 4),
+        );
+        let mut request = ask(&account, "hi");
+        request.api = api;
+        request.stream = false;
+
+        let (outcome, events) = run(&core, request).await;
+
+        assert_eq!(outcome.text, "whole **answer**", "{api:?}");
+        assert_eq!(
+            outcome.reasoning, "thought",
+            "{api:?}: reasoning apart from the answer"
+        );
+        assert_eq!(
+            outcome.usage.as_ref().and_then(|u| u.total_tokens),
+            Some(7),
+            "{api:?}"
+        );
+        assert_eq!(
+            outcome.end,
+            Some(TurnEvent::Finished("stop".into())),
+            "{api:?}"
+        );
+        assert!(
+            events.contains(&TurnEvent::Rendered(
+                "<p>whole <strong>answer</strong></p>\n".into()
+            )),
+            "{api:?}: rendered like a streamed answer"
+        );
+        let request = sim.requests().pop().expect("request");
+        assert_eq!(
+            request.body["stream"], false,
+            "{api:?}: asked for one JSON body"
+        );
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn responses_multi_turn_by_previous_response_id_sends_only_the_new_message() {
+    let sim = simulator().await;
+    let (_dir, core, account) = core_with_account(&sim.base_url(), KEY, memory_store());
+    sim.push(Script::reply("First answer."));
+    let mut first = ask(&account, "First question");
+    first.api = sb_core::Api::Responses;
+    let (outcome, _) = run(&core, first).await;
+    let id = outcome.response_id.expect("the first answer's response id");
+
+    sim.push(Script::reply("Second answer."));
+    let mut second = ask(&account, "Second question");
+    second.api = sb_core::Api::Responses;
+    second.previous_response_id = Some(id.clone());
+    let (outcome, _) = run(&core, second).await;
+
+    assert_eq!(outcome.text, "Second answer.");
+    let body = sim.requests().pop().expect("second request").body;
+    assert_eq!(
+        body["previous_response_id"],
+        id.as_str(),
+        "the server keeps the history"
+    );
+    let input = body["input"].as_array().expect("input items");
+    assert_eq!(input.len(), 1, "only the new message is sent: {input:?}");
+    assert_eq!(input[0]["content"], "Second question");
+
+    // Chat completions has no server-side state: asking for it is a clear input error.
+    let mut wrong = ask(&account, "x");
+    wrong.previous_response_id = Some(id);
+    let (outcome, _) = run(&core, wrong).await;
+    assert!(
+        matches!(
+            outcome.end,
+            Some(TurnEvent::Failed {
+                code: "invalid_input",
+                ..
+            })
+        ),
+        "{:?}",
+        outcome.end
+    );
     sim.shutdown().await;
 }

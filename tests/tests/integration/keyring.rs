@@ -32,6 +32,7 @@ fn key_added_through_the_core_lands_in_the_secret_service() {
             api_key: Secret::new(key.clone()),
             model: "gpt-5.1".into(),
             api: sb_core::Api::ChatCompletions,
+            server_state: false,
         })
         .expect("the keyring accepts the key");
 

@@ -47,6 +47,7 @@ pub fn core_with_account(
             api_key: Secret::new(key.into()),
             model: "gpt-5.1".into(),
             api: sb_core::Api::ChatCompletions,
+            server_state: false,
         })
         .expect("add account");
     (dir, core, added.account.id)

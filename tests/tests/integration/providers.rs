@@ -50,6 +50,8 @@ impl Provider {
             model: model.into(),
             messages,
             params,
+            stream: true,
+            previous_response_id: None,
         };
         let mut sink = |_e: TurnEvent| {};
         let outcome = self
@@ -267,6 +269,8 @@ async fn starmagic_chat_for_the_gpt_5_1_family() {
         model: "gpt-5.1-thinking".into(),
         messages: user("Describe it with the tool"),
         params: Params::default(),
+        stream: true,
+        previous_response_id: None,
     };
     let mut sink = |e: TurnEvent| {
         if let TurnEvent::ToolCallDelta {

@@ -23,7 +23,7 @@ const account: AccountView = {
   baseUrl: "https://api.openai.com/v1",
   model: "gpt-5.1",
   api: "chat",
-  hasKey: true,
+  serverState: false, hasKey: true,
 };
 
 describe("command wrappers", () => {
@@ -49,6 +49,7 @@ describe("command wrappers", () => {
       apiKey: "sk-1",
       model: "gpt-5.1",
       api: "responses",
+      serverState: true,
     };
     expect(await addAccount(input), "resolves to the stored AccountView").toEqual(account);
     expect(calls, "argument key must match the Rust parameter name `account`").toEqual([
@@ -114,7 +115,7 @@ describe("error normalization", () => {
 
   it("turns a string rejection into an internal error with that text", async () => {
     mockIPC(() => Promise.reject("command add_account not found"));
-    const error = (await addAccount({ label: "", baseUrl: "", apiKey: "", model: "", api: "chat" }).catch(
+    const error = (await addAccount({ label: "", baseUrl: "", apiKey: "", model: "", api: "chat", serverState: false }).catch(
       (e: unknown) => e,
     )) as IpcError;
     expect(error.code, "unknown shapes are classified as internal").toBe("internal");

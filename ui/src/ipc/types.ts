@@ -13,6 +13,8 @@ export interface AccountView {
   /** Model ID sent by default for this account (the user can change it per message). */
   model: string;
   api: Api;
+  /** Responses API: the provider keeps the conversation (`previous_response_id`). */
+  serverState: boolean;
   hasKey: boolean;
 }
 
@@ -23,6 +25,7 @@ export interface NewAccount {
   apiKey: string;
   model: string;
   api: Api;
+  serverState: boolean;
 }
 
 export type Role = "system" | "user" | "assistant";
@@ -61,6 +64,11 @@ export interface SendRequest {
   api: Api;
   messages: ChatMessage[];
   params: Params;
+  /**
+   * Responses API with server state: the previous answer's id; `messages` then holds only the
+   * new user message.
+   */
+  previousResponseId?: string;
 }
 
 /** Classified error codes; the UI chooses wording and actions from `code`, never by matching `message`. */
@@ -93,6 +101,8 @@ export type StreamEvent =
       name: string | null;
       arguments: string;
     }
+  /** The provider's id for this answer (Responses API). */
+  | { type: "responseId"; id: string }
   /** A parameter was adapted or dropped for the target model (shown on the answer). */
   | { type: "notice"; param: string; message: string }
   /** Sanitized HTML of the whole answer so far (model raw HTML escaped). Safe to assign to innerHTML. */

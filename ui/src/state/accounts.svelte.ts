@@ -51,6 +51,8 @@ export function normalizeNewAccount(account: NewAccount): NewAccount {
     apiKey: account.apiKey.trim(),
     model: account.model.trim(),
     api: account.api,
+    // Server-side conversation state exists only in the Responses API.
+    serverState: account.api === "responses" && account.serverState,
   };
 }
 

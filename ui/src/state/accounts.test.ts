@@ -13,6 +13,7 @@ const valid: NewAccount = {
   apiKey: "sk-test",
   model: "gpt-5.1",
   api: "chat",
+  serverState: false,
 };
 
 describe("validateNewAccount", () => {
@@ -46,6 +47,16 @@ describe("normalizeNewAccount", () => {
       "the protocol must reach the backend unchanged",
     ).toEqual({ ...valid, label: "Work", model: "m", api: "responses" });
   });
+
+  it("keeps server-side state only for Responses accounts", () => {
+    expect(
+      normalizeNewAccount({ ...valid, api: "chat", serverState: true }).serverState,
+      "chat completions has no stored responses to continue from",
+    ).toBe(false);
+    expect(normalizeNewAccount({ ...valid, api: "responses", serverState: true }).serverState).toBe(
+      true,
+    );
+  });
 });
 
 describe("hostOf", () => {
@@ -58,8 +69,8 @@ describe("hostOf", () => {
 });
 
 describe("AccountsState", () => {
-  const a1: AccountView = { id: "a1", label: "One", baseUrl: "https://x/v1", model: "m1", api: "chat", hasKey: true };
-  const a2: AccountView = { id: "a2", label: "Two", baseUrl: "https://y/v1", model: "m2", api: "responses", hasKey: true };
+  const a1: AccountView = { id: "a1", label: "One", baseUrl: "https://x/v1", model: "m1", api: "chat", serverState: false, hasKey: true };
+  const a2: AccountView = { id: "a2", label: "Two", baseUrl: "https://y/v1", model: "m2", api: "responses", serverState: false, hasKey: true };
 
   it("selects the first account on load and follows the selection's model", async () => {
     const state = new AccountsState({

@@ -47,6 +47,8 @@ export interface AssistantTurn {
   toolCalls: ToolCall[];
   /** Parameters Switchboard adapted for this model, said plainly. */
   notices: string[];
+  /** The provider's id for this answer (Responses API), to continue from it. */
+  responseId: string | null;
 }
 
 export interface ToolCall {
@@ -72,6 +74,7 @@ export function newAssistantTurn(id: number, model: string): AssistantTurn {
     finishReason: null,
     toolCalls: [],
     notices: [],
+    responseId: null,
   };
 }
 
@@ -95,6 +98,9 @@ export function applyStreamEvent(turn: AssistantTurn, event: StreamEvent): void 
       break;
     case "notice":
       turn.notices.push(event.message);
+      break;
+    case "responseId":
+      turn.responseId = event.id;
       break;
     case "toolCallDelta": {
       const call = (turn.toolCalls[event.index] ??= { id: "", name: "", arguments: "" });
@@ -154,6 +160,15 @@ export function buildHistory(turns: readonly Turn[]): ChatMessage[] {
   return history;
 }
 
+/** The response id of the last answer, when it completed; the provider stored that response. */
+export function lastResponseId(turns: readonly Turn[]): string | null {
+  for (let i = turns.length - 1; i >= 0; i--) {
+    const turn = turns[i];
+    if (turn.role === "assistant") return turn.status === "done" ? turn.responseId : null;
+  }
+  return null;
+}
+
 export interface ChatIpc {
   sendMessage(request: SendRequest, onEvent: (event: StreamEvent) => void): Promise<string>;
   stopMessage(requestId: string): Promise<void>;
@@ -193,10 +208,14 @@ export class Conversation {
     accountId: string,
     model: string,
     text: string,
-    settings: { api: Api; params: Params },
+    settings: { api: Api; params: Params; serverState?: boolean },
   ): Promise<boolean> {
     if (text.trim() === "" || this.inFlight) return false;
-    const history = buildHistory(this.turns);
+    // With server state the provider already holds the conversation up to its last answer:
+    // send only the new message. Without a usable previous answer, resend the history.
+    const previousResponseId =
+      settings.api === "responses" && settings.serverState ? lastResponseId(this.turns) : null;
+    const history = previousResponseId === null ? buildHistory(this.turns) : [];
     history.push({ role: "user", content: text });
 
     this.turns.push({ role: "user", id: this.#nextId++, text });
@@ -215,6 +234,7 @@ export class Conversation {
           messages: history,
           // A copy, so the request never aliases reactive state.
           params: { ...settings.params },
+          ...(previousResponseId === null ? {} : { previousResponseId }),
         },
         (event) => {
           const before = turn.requestId;

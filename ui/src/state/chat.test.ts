@@ -7,6 +7,7 @@ import {
   type Turn,
   applyStreamEvent,
   buildHistory,
+  lastResponseId,
   newAssistantTurn,
 } from "./chat.svelte";
 
@@ -122,6 +123,23 @@ describe("applyStreamEvent", () => {
   });
 });
 
+describe("lastResponseId", () => {
+  it("continues only from a completed answer", () => {
+    const done = run([{ type: "responseId", id: "resp_1" }, { type: "finished", reason: "stop" }]);
+    const failed = run([
+      { type: "responseId", id: "resp_2" },
+      { type: "error", code: "server", message: "x" },
+    ]);
+    const user = { role: "user" as const, id: 9, text: "q" };
+    expect(lastResponseId([user, done]), "the stored response of the last answer").toBe("resp_1");
+    expect(
+      lastResponseId([done, user, failed]),
+      "a failed answer left no usable state: resend the history",
+    ).toBe(null);
+    expect(lastResponseId([user]), "nothing to continue from yet").toBe(null);
+  });
+});
+
 describe("buildHistory", () => {
   function assistant(id: number, text: string, status: AssistantTurn["status"]): AssistantTurn {
     return { ...newAssistantTurn(id, "m"), text, status };
@@ -203,6 +221,32 @@ describe("Conversation", () => {
       { role: "user", content: "Again" },
     ]);
     expect(requests[1]?.model, "the model chosen for this message is used").toBe("m2");
+  });
+
+  it("with server state, continues from the last response and sends only the new message", async () => {
+    const { ipc, requests, emit } = fakeIpc();
+    const chat = new Conversation(ipc);
+    const SERVER = { api: "responses", params: {}, serverState: true } as const;
+
+    await chat.send("acc", "codex", "First", SERVER);
+    expect(requests[0]?.previousResponseId, "nothing to continue from yet").toBeUndefined();
+    emit({ type: "responseId", id: "resp_1" });
+    emit({ type: "textDelta", text: "One" });
+    emit({ type: "finished", reason: "stop" });
+
+    await chat.send("acc", "codex", "Second", SERVER);
+    expect(requests[1]?.previousResponseId, "the provider keeps the conversation").toBe("resp_1");
+    expect(requests[1]?.messages, "only the new message travels").toEqual([
+      { role: "user", content: "Second" },
+    ]);
+    emit({ type: "error", code: "server", message: "boom" });
+
+    await chat.send("acc", "codex", "Third", SERVER);
+    expect(
+      requests[2]?.previousResponseId,
+      "after a failed answer there is no stored response to continue from",
+    ).toBeUndefined();
+    expect(requests[2]?.messages.length, "so the whole history is resent").toBe(4);
   });
 
   it("sends the account's protocol and the parameters as given", async () => {

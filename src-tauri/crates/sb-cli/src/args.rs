@@ -82,6 +82,15 @@ pub struct AskArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
+    /// Ask for the whole answer at once instead of a stream (for servers that cannot stream).
+    #[arg(long)]
+    pub no_stream: bool,
+
+    /// Responses API: continue from a stored response (the `response_id` of an earlier
+    /// `--format json` summary) instead of resending the conversation.
+    #[arg(long, value_name = "ID")]
+    pub previous_response_id: Option<String>,
+
     /// The question. Read from standard input when absent or "-".
     #[arg(value_name = "PROMPT")]
     pub prompt: Option<String>,

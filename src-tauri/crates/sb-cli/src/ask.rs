@@ -83,6 +83,8 @@ pub fn prepare(
             model,
             messages,
             params,
+            stream: !args.no_stream,
+            previous_response_id: args.previous_response_id,
         },
         key,
     })

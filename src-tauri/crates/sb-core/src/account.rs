@@ -54,6 +54,10 @@ pub struct Account {
     /// The wire protocol this account speaks (files from before the choice existed: chat).
     #[serde(default)]
     pub api: sb_llm::Api,
+    /// Responses API: continue conversations from the provider's stored response
+    /// (`previous_response_id`) instead of resending the history each turn.
+    #[serde(default)]
+    pub server_state: bool,
 }
 
 /// What a front end may know about an account: never the key, only whether one is stored.
@@ -78,6 +82,8 @@ pub struct NewAccount {
     pub model: String,
     /// Wire protocol.
     pub api: sb_llm::Api,
+    /// Continue from the provider's stored response (Responses API only).
+    pub server_state: bool,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -140,6 +146,7 @@ impl Accounts {
             base_url: validate_base_url(&new.base_url)?,
             model: required("Model", &new.model)?,
             api: new.api,
+            server_state: new.server_state && new.api == sb_llm::Api::Responses,
         };
         let key = new.api_key.expose().trim();
         if key.is_empty() {
@@ -288,6 +295,7 @@ mod tests {
             api_key: Secret::new(key.into()),
             model: "gpt-5.1".into(),
             api: sb_llm::Api::ChatCompletions,
+            server_state: false,
         }
     }
 

@@ -45,6 +45,11 @@ pub struct TurnRequest {
     pub messages: Vec<Message>,
     /// Generation parameters (checked before anything is sent).
     pub params: Params,
+    /// Ask for a streamed answer; `false` asks for one JSON body (some servers cannot stream).
+    pub stream: bool,
+    /// Responses API: continue from this stored response; `messages` then holds only the new
+    /// user message.
+    pub previous_response_id: Option<String>,
 }
 
 /// What happened during a turn, in order. Exactly one of `Finished`, `Stopped` or `Failed`
@@ -64,6 +69,8 @@ pub enum TurnEvent {
         /// What happened.
         message: String,
     },
+    /// The provider's id for this answer (Responses API), to continue from it next turn.
+    ResponseId(String),
     /// A piece of a tool call the model wants made (see `ChatEvent::ToolCallDelta`).
     ToolCallDelta {
         /// Which call (0, 1, ... for parallel calls).
@@ -171,6 +178,8 @@ impl ChatService {
                         token_field: adapted.token_field.unwrap_or_default(),
                         ..ChatOptions::default()
                     },
+                    stream: request.stream,
+                    previous_response_id: request.previous_response_id.as_deref(),
                 };
                 let stream =
                     sb_llm::stream_answer(&self.http, endpoint, request.api, answer, self.config);
@@ -200,6 +209,11 @@ impl ChatService {
             }
         }
         request.params.validate_for(request.api)?;
+        if request.previous_response_id.is_some() && request.api != Api::Responses {
+            return Err(CoreError::InvalidInput(
+                "Continuing from a stored response works only with the Responses API.".into(),
+            ));
+        }
         match &request.route {
             Route::Direct { base_url, api_key } => Ok((base_url.clone(), api_key.clone())),
             Route::Account(id) => {
@@ -301,7 +315,10 @@ impl<'a> Turn<'a> {
                 name,
                 arguments,
             }),
-            ChatEvent::ResponseId(id) => self.outcome.response_id = Some(id),
+            ChatEvent::ResponseId(id) => {
+                self.outcome.response_id = Some(id.clone());
+                (self.sink)(TurnEvent::ResponseId(id));
+            }
             ChatEvent::Finished { choice: 0, reason } => self.finish_reason = Some(reason),
             // Only the first choice is shown; `n > 1` answers are assembled by the mappers.
             _ => {}

@@ -101,6 +101,11 @@ pub struct AnswerRequest<'a> {
     pub params: &'a Params,
     /// How this account writes chat requests.
     pub chat: ChatOptions,
+    /// Ask for a streamed answer (`false`: one JSON body, mapped to the same events).
+    pub stream: bool,
+    /// Responses API: continue from this stored response instead of resending the history
+    /// (`messages` then holds only what is new).
+    pub previous_response_id: Option<&'a str>,
 }
 
 /// Streams an answer over the given protocol.
@@ -118,13 +123,18 @@ pub fn stream_answer(
                 request.messages,
                 request.params,
                 request.chat,
-                true,
+                request.stream,
             );
             stream_chat(http, endpoint, &body, config).boxed()
         }
         Api::Responses => {
-            let body =
-                ResponsesRequest::from_chat(request.model, request.messages, request.params, true);
+            let mut body = ResponsesRequest::from_chat(
+                request.model,
+                request.messages,
+                request.params,
+                request.stream,
+            );
+            body.previous_response_id = request.previous_response_id.map(str::to_owned);
             stream_responses(http, endpoint, &body, config).boxed()
         }
     }
