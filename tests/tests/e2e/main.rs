@@ -418,7 +418,9 @@ async fn responses_account_with_parameters_streams_reasoning_apart_from_the_answ
         .nth(1)
         .ok_or("no second /v1/responses request")?;
     assert!(
-        second.body["previous_response_id"].as_str().is_some_and(|id| id.starts_with("resp")),
+        second.body["previous_response_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("resp")),
         "the second turn continues from the first response: {}",
         second.body
     );

@@ -539,3 +539,73 @@ async fn responses_multi_turn_by_previous_response_id_sends_only_the_new_message
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_stream_request_answered_with_a_plain_json_body_is_read_whole() {
+    let completion = serde_json::json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-5.1",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Whole answer."}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5}
+    });
+    let (outcome, _) = run_scripts(vec![Script::status(200, completion)]).await;
+    assert_eq!(
+        outcome.text, "Whole answer.",
+        "a server that ignored stream:true still answers"
+    );
+    assert_eq!(outcome.end, Some(TurnEvent::Finished("stop".into())));
+
+    let in_band_error = sb_sim::error_body("rate_limit_exceeded", "Slow down");
+    let (outcome, attempts) = run_scripts(vec![Script::status(200, in_band_error)]).await;
+    assert!(
+        matches!(&outcome.end, Some(TurnEvent::Failed { code: "rate_limit", message }) if message.contains("Slow down")),
+        "an error object with status 200 is an error: {:?}",
+        outcome.end
+    );
+    assert_eq!(attempts, 1);
+}
+
+#[tokio::test]
+async fn responses_faults_end_as_documented() {
+    let sim = simulator().await;
+    let (_dir, core, account) = core_with_account(&sim.base_url(), KEY, memory_store());
+    let cases: Vec<(Script, &str)> = vec![
+        (
+            Script::reply("partial").ending(Ending::ErrorInStream {
+                code: "server_error".into(),
+                message: "upstream failed".into(),
+            }),
+            "server",
+        ),
+        (
+            Script::reply("one two three four").ending(Ending::DisconnectAfter(2)),
+            "incomplete",
+        ),
+        (Script::reply("cut short").finish_reason("length"), "length"),
+    ];
+    for (script, expected) in cases {
+        sim.push(script);
+        let mut request = ask(&account, "hi");
+        request.api = sb_core::Api::Responses;
+        let (outcome, _) = run(&core, request).await;
+        match (&outcome.end, expected) {
+            (Some(TurnEvent::Finished(reason)), "length") => {
+                assert_eq!(
+                    reason, "length",
+                    "response.incomplete for max_output_tokens is a length finish"
+                )
+            }
+            (Some(TurnEvent::Failed { code, .. }), code_wanted) => {
+                assert!(
+                    *code == code_wanted || (code_wanted == "incomplete" && *code == "network"),
+                    "{code_wanted}: got {code}"
+                );
+                assert!(
+                    !outcome.text.is_empty(),
+                    "{code_wanted}: the partial text is kept"
+                );
+            }
+            (other, _) => panic!("{expected}: unexpected end {other:?}"),
+        }
+    }
+    sim.shutdown().await;
+}

@@ -234,6 +234,8 @@ impl<O: Write, E: Write> Printer<O, E> {
             TurnEvent::Failed { code, message } => Line::Error { code, message },
             // The growing HTML is for the app; `--format html` prints the final one.
             TurnEvent::Rendered(_) => return Ok(()),
+            // The summary line carries the response id once the answer is complete.
+            TurnEvent::ResponseId(_) => return Ok(()),
         };
         self.json_line(&line)
     }
