@@ -17,7 +17,11 @@ pub struct AccountView {
     pub model: String,
     pub api: sb_core::Api,
     pub server_state: bool,
+    pub preset: String,
+    pub allow_http: bool,
     pub has_key: bool,
+    /// The key's last four characters, never more.
+    pub key_hint: Option<String>,
 }
 
 impl From<AccountSummary> for AccountView {
@@ -29,7 +33,10 @@ impl From<AccountSummary> for AccountView {
             model: summary.account.model,
             api: summary.account.api,
             server_state: summary.account.server_state,
+            preset: summary.account.preset,
+            allow_http: summary.account.allow_http,
             has_key: summary.has_key,
+            key_hint: summary.key_hint,
         }
     }
 }
@@ -46,6 +53,10 @@ pub struct NewAccount {
     pub api: sb_core::Api,
     #[serde(default)]
     pub server_state: bool,
+    #[serde(default)]
+    pub preset: String,
+    #[serde(default)]
+    pub allow_http: bool,
 }
 
 impl std::fmt::Debug for NewAccount {
@@ -57,6 +68,8 @@ impl std::fmt::Debug for NewAccount {
             .field("model", &self.model)
             .field("api", &self.api)
             .field("server_state", &self.server_state)
+            .field("preset", &self.preset)
+            .field("allow_http", &self.allow_http)
             .finish()
     }
 }
@@ -70,6 +83,8 @@ impl From<NewAccount> for sb_core::NewAccount {
             model: dto.model,
             api: dto.api,
             server_state: dto.server_state,
+            preset: dto.preset,
+            allow_http: dto.allow_http,
         }
     }
 }

@@ -142,6 +142,12 @@ async fn add_account_then_stream_a_rendered_answer() -> TestResult {
         "the IPC recorder must wrap invoke and transformCallback"
     );
     let account_id = add_account(&app, "Simulator", &sim.base_url(), &key).await?;
+    let hint = app.wait_for(".account .has-key").await?.text().await?;
+    assert_eq!(
+        hint,
+        format!("key ••{}", &key[key.len() - 4..]),
+        "the sidebar shows only the key's last four characters"
+    );
     send(&app, "Show me what you can do").await?;
 
     let status = wait_for_answer_end(&app).await?;

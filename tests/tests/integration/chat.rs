@@ -242,6 +242,8 @@ async fn stalled_stream_fails_as_stalled_after_the_idle_timeout() {
             model: "gpt-5.1".into(),
             api: sb_core::Api::ChatCompletions,
             server_state: false,
+            preset: "custom".into(),
+            allow_http: false,
         })
         .expect("add")
         .account
@@ -607,5 +609,52 @@ async fn responses_faults_end_as_documented() {
             (other, _) => panic!("{expected}: unexpected end {other:?}"),
         }
     }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_refused_and_that_host_sees_nothing() {
+    let first = simulator().await;
+    let second = simulator().await;
+    first.push(Script::status(307, serde_json::json!({})).header(
+        "location",
+        &format!("{}/chat/completions", second.base_url()),
+    ));
+    second.push(Script::reply("must never be asked"));
+    let (_dir, core, account) = core_with_account(&first.base_url(), KEY, memory_store());
+
+    let (outcome, _) = run(&core, ask(&account, "secret question")).await;
+
+    match &outcome.end {
+        Some(TurnEvent::Failed { message, .. }) => assert!(
+            message.contains("redirected to another host") && message.contains("127.0.0.1"),
+            "the user learns why: {message}"
+        ),
+        other => panic!("a cross-origin redirect must fail, got {other:?}"),
+    }
+    assert!(
+        second.requests().is_empty(),
+        "neither the key nor the question reaches the other origin"
+    );
+    first.shutdown().await;
+    second.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_origin_is_followed_with_the_key() {
+    let sim = simulator().await;
+    let moved = format!("{}/chat/completions?moved=1", sim.base_url());
+    sim.push(Script::status(307, serde_json::json!({})).header("location", &moved));
+    sim.push(Script::reply("found it"));
+    let (_dir, core, account) = core_with_account(&sim.base_url(), KEY, memory_store());
+
+    let (outcome, _) = run(&core, ask(&account, "hi")).await;
+
+    assert_eq!(outcome.text, "found it");
+    let followed = sim.requests().pop().expect("the redirected request");
+    assert_eq!(
+        followed.header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
     sim.shutdown().await;
 }

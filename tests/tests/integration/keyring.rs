@@ -33,6 +33,8 @@ fn key_added_through_the_core_lands_in_the_secret_service() {
             model: "gpt-5.1".into(),
             api: sb_core::Api::ChatCompletions,
             server_state: false,
+            preset: "custom".into(),
+            allow_http: false,
         })
         .expect("the keyring accepts the key");
 

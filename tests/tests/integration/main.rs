@@ -48,6 +48,8 @@ pub fn core_with_account(
             model: "gpt-5.1".into(),
             api: sb_core::Api::ChatCompletions,
             server_state: false,
+            preset: "custom".into(),
+            allow_http: false,
         })
         .expect("add account");
     (dir, core, added.account.id)

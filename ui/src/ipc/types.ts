@@ -15,7 +15,13 @@ export interface AccountView {
   api: Api;
   /** Responses API: the provider keeps the conversation (`previous_response_id`). */
   serverState: boolean;
+  /** Provider preset id (`custom` when none). */
+  preset: string;
+  /** The user allowed plain http:// to a host other than this machine. */
+  allowHttp: boolean;
   hasKey: boolean;
+  /** The stored key's last four characters, never more. */
+  keyHint: string | null;
 }
 
 /** Sent once by the add-account form. `apiKey` is write-only: Rust stores it in the OS keyring. */
@@ -26,6 +32,10 @@ export interface NewAccount {
   model: string;
   api: Api;
   serverState: boolean;
+  /** Provider preset id; defaults to `custom`. */
+  preset?: string;
+  /** Allow plain http:// to a host other than this machine (the key travels unencrypted). */
+  allowHttp?: boolean;
 }
 
 export type Role = "system" | "user" | "assistant";

@@ -58,6 +58,24 @@ pub struct Account {
     /// (`previous_response_id`) instead of resending the history each turn.
     #[serde(default)]
     pub server_state: bool,
+    /// The provider preset this account was made from (`custom` when none).
+    #[serde(default = "custom_preset")]
+    pub preset: String,
+    /// The user allowed plain `http://` to a host that is not this machine, knowing the key then
+    /// travels unencrypted.
+    #[serde(default)]
+    pub allow_http: bool,
+}
+
+fn custom_preset() -> String {
+    "custom".to_owned()
+}
+
+impl Account {
+    /// Whether this account's provider needs a key (local servers usually do not).
+    pub fn key_required(&self) -> bool {
+        crate::preset::preset(&self.preset).is_none_or(|p| p.key_required)
+    }
 }
 
 /// What a front end may know about an account: never the key, only whether one is stored.
@@ -67,6 +85,8 @@ pub struct AccountSummary {
     pub account: Account,
     /// Whether the keyring holds its key.
     pub has_key: bool,
+    /// The key's last four characters, so the user can tell which key is stored.
+    pub key_hint: Option<String>,
 }
 
 /// A new account as the user entered it.
@@ -84,6 +104,10 @@ pub struct NewAccount {
     pub api: sb_llm::Api,
     /// Continue from the provider's stored response (Responses API only).
     pub server_state: bool,
+    /// Provider preset id (`custom` when none); decides whether a key is required.
+    pub preset: String,
+    /// Allow plain `http://` to a host other than this machine.
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -140,27 +164,27 @@ impl Accounts {
     /// Validates and adds an account, storing its key in the keyring first: if the keyring
     /// refuses, nothing is saved.
     pub fn add(&self, new: NewAccount) -> Result<AccountSummary, CoreError> {
+        let preset = new.preset.trim();
+        let preset = if preset.is_empty() { "custom" } else { preset };
+        if crate::preset::preset(preset).is_none() {
+            return Err(CoreError::InvalidInput(format!(
+                "Provider: {preset:?} is not a known preset; choose one from the list or Custom."
+            )));
+        }
         let account = Account {
             id: AccountId::generate(),
             label: required("Label", &new.label)?,
-            base_url: validate_base_url(&new.base_url)?,
+            base_url: validate_base_url(&new.base_url, new.allow_http)?,
             model: required("Model", &new.model)?,
             api: new.api,
             server_state: new.server_state && new.api == sb_llm::Api::Responses,
+            preset: preset.to_owned(),
+            allow_http: new.allow_http,
         };
-        let key = new.api_key.expose().trim();
-        if key.is_empty() {
-            return Err(CoreError::InvalidInput(
-                "API key: enter the key your provider gave you.".into(),
-            ));
+        let key = validate_key(&new.api_key, account.key_required())?;
+        if let Some(key) = &key {
+            self.secrets.set(account.id.as_str(), key)?;
         }
-        if key.chars().any(char::is_whitespace) {
-            return Err(CoreError::InvalidInput(
-                "API key: it contains spaces or line breaks; paste the key alone.".into(),
-            ));
-        }
-        self.secrets
-            .set(account.id.as_str(), &Secret::new(key.to_owned()))?;
         let mut list = self.list_guard();
         let mut next = list.clone();
         next.push(account.clone());
@@ -170,10 +194,48 @@ impl Accounts {
             return Err(error);
         }
         *list = next;
+        let key_hint = key.as_ref().map(Secret::last_four);
         Ok(AccountSummary {
+            account,
+            has_key: key.is_some(),
+            key_hint,
+        })
+    }
+
+    /// Stores a new key for an account, replacing the old one.
+    pub fn set_key(
+        &self,
+        id: &AccountId,
+        key: &Secret<String>,
+    ) -> Result<AccountSummary, CoreError> {
+        let account = self.get(id)?;
+        let key = validate_key(key, true)?.ok_or_else(|| {
+            CoreError::InvalidInput("API key: enter the key your provider gave you.".into())
+        })?;
+        self.secrets.set(account.id.as_str(), &key)?;
+        Ok(AccountSummary {
+            key_hint: Some(key.last_four()),
             account,
             has_key: true,
         })
+    }
+
+    /// Deletes an account's key from the keyring; the account stays. `false` when it had none.
+    pub fn delete_key(&self, id: &AccountId) -> Result<bool, CoreError> {
+        let account = self.get(id)?;
+        Ok(self.secrets.delete(account.id.as_str())?)
+    }
+
+    /// Removes an account and its key. The key goes first: if the keyring refuses, the account
+    /// stays, so no key is ever left behind without an account that can delete it.
+    pub fn remove(&self, id: &AccountId) -> Result<Account, CoreError> {
+        let account = self.get(id)?;
+        self.secrets.delete(account.id.as_str())?;
+        let mut list = self.list_guard();
+        let next: Vec<Account> = list.iter().filter(|a| &a.id != id).cloned().collect();
+        self.save(&next)?;
+        *list = next;
+        Ok(account)
     }
 
     /// All accounts, oldest first, with whether each has a key.
@@ -182,8 +244,12 @@ impl Accounts {
         accounts
             .into_iter()
             .map(|account| {
-                let has_key = self.secrets.get(account.id.as_str())?.is_some();
-                Ok(AccountSummary { account, has_key })
+                let key = self.secrets.get(account.id.as_str())?;
+                Ok(AccountSummary {
+                    account,
+                    has_key: key.is_some(),
+                    key_hint: key.as_ref().map(Secret::last_four),
+                })
             })
             .collect()
     }
@@ -199,12 +265,15 @@ impl Accounts {
 
     /// The key of an account, for the request to its own base URL. Crate-private: no front end
     /// can ask for a key.
+    /// An account whose provider needs no key gets an empty one (no `Authorization` header).
     pub(crate) fn key(&self, account: &Account) -> Result<Secret<String>, CoreError> {
-        self.secrets
-            .get(account.id.as_str())?
-            .ok_or_else(|| CoreError::MissingKey {
+        match self.secrets.get(account.id.as_str())? {
+            Some(key) => Ok(key),
+            None if !account.key_required() => Ok(Secret::new(String::new())),
+            None => Err(CoreError::MissingKey {
                 label: account.label.clone(),
-            })
+            }),
+        }
     }
 
     fn save(&self, accounts: &[Account]) -> Result<(), CoreError> {
@@ -256,8 +325,39 @@ fn required(field: &str, value: &str) -> Result<String, CoreError> {
     }
 }
 
-/// Accepts `http(s)://host[:port][/path]`, trimmed and without a trailing slash.
-fn validate_base_url(raw: &str) -> Result<String, CoreError> {
+/// A key as typed: trimmed; `None` when empty and the provider needs none.
+fn validate_key(key: &Secret<String>, required: bool) -> Result<Option<Secret<String>>, CoreError> {
+    let key = key.expose().trim();
+    if key.is_empty() {
+        return if required {
+            Err(CoreError::InvalidInput(
+                "API key: enter the key your provider gave you.".into(),
+            ))
+        } else {
+            Ok(None)
+        };
+    }
+    if key.chars().any(char::is_whitespace) {
+        return Err(CoreError::InvalidInput(
+            "API key: it contains spaces or line breaks; paste the key alone.".into(),
+        ));
+    }
+    Ok(Some(Secret::new(key.to_owned())))
+}
+
+/// Whether a host is this machine (the key never leaves it, so plain HTTP is fine).
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Accepts `http(s)://host[:port][/path]`, trimmed and without a trailing slash. Plain HTTP to
+/// another machine would send the key unencrypted: it needs the account's explicit opt-in.
+fn validate_base_url(raw: &str, allow_http: bool) -> Result<String, CoreError> {
     let raw = raw.trim().trim_end_matches('/');
     let url = reqwest::Url::parse(raw).map_err(|e| {
         CoreError::InvalidInput(format!(
@@ -267,6 +367,13 @@ fn validate_base_url(raw: &str) -> Result<String, CoreError> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(CoreError::InvalidInput(format!(
             "Base URL: {raw:?} must start with http:// or https:// and name a host."
+        )));
+    }
+    if url.scheme() == "http" && !is_loopback(&url) && !allow_http {
+        return Err(CoreError::InvalidInput(format!(
+            "Base URL: plain http:// would send your API key unencrypted to {}. Use https://, \
+             or allow plain HTTP for this account if you trust the network to that host.",
+            url.host_str().unwrap_or_default()
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
@@ -296,6 +403,8 @@ mod tests {
             model: "gpt-5.1".into(),
             api: sb_llm::Api::ChatCompletions,
             server_state: false,
+            preset: "custom".into(),
+            allow_http: false,
         }
     }
 
@@ -353,7 +462,13 @@ mod tests {
                 },
                 "Base URL",
             ),
-            (new_account(""), "API key"),
+            (
+                NewAccount {
+                    preset: "starrise".into(),
+                    ..new_account("")
+                },
+                "API key",
+            ),
             (new_account("sk-a b"), "API key"),
             (
                 NewAccount {
@@ -391,6 +506,114 @@ mod tests {
             accounts.get(&AccountId::from("a1".to_owned()))?.api,
             sb_llm::Api::ChatCompletions
         );
+        Ok(())
+    }
+
+    #[test]
+    fn plain_http_needs_an_opt_in_unless_the_host_is_this_machine() -> Result<(), CoreError> {
+        let accounts = Accounts::open(&temp_dir(), Arc::new(MemoryStore::default()))?;
+        for loopback in [
+            "http://127.0.0.1:8080/v1",
+            "http://localhost:11434/v1",
+            "http://[::1]:1234/v1",
+        ] {
+            let added = accounts.add(NewAccount {
+                base_url: loopback.into(),
+                ..new_account("k")
+            });
+            assert!(
+                added.is_ok(),
+                "{loopback}: the key never leaves this machine"
+            );
+        }
+        let refused = accounts.add(NewAccount {
+            base_url: "http://llm.example.net/v1".into(),
+            ..new_account("k")
+        });
+        match refused {
+            Err(CoreError::InvalidInput(message)) => assert!(
+                message.contains("unencrypted") && message.contains("llm.example.net"),
+                "{message}"
+            ),
+            other => panic!("plain http to another host must be refused, got {other:?}"),
+        }
+        let allowed = accounts.add(NewAccount {
+            base_url: "http://llm.example.net/v1".into(),
+            allow_http: true,
+            ..new_account("k")
+        })?;
+        assert!(
+            allowed.account.allow_http,
+            "the opt-in is kept with the account"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn local_presets_need_no_key_and_send_none() -> Result<(), CoreError> {
+        let store = Arc::new(MemoryStore::default());
+        let accounts = Accounts::open(&temp_dir(), store.clone())?;
+        let ollama = accounts.add(NewAccount {
+            preset: "ollama".into(),
+            base_url: "http://127.0.0.1:11434/v1".into(),
+            ..new_account("")
+        })?;
+        assert!(!ollama.has_key, "nothing was stored");
+        assert_eq!(
+            accounts.key(&ollama.account)?.expose(),
+            "",
+            "an empty key means no header"
+        );
+        let remote = accounts.add(NewAccount {
+            preset: "openai".into(),
+            ..new_account("")
+        });
+        assert!(
+            matches!(remote, Err(CoreError::InvalidInput(ref m)) if m.starts_with("API key")),
+            "a remote provider needs its key: {remote:?}"
+        );
+        let unknown = accounts.add(NewAccount {
+            preset: "nope".into(),
+            ..new_account("k")
+        });
+        assert!(
+            matches!(unknown, Err(CoreError::InvalidInput(ref m)) if m.starts_with("Provider"))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn keys_can_be_replaced_deleted_and_removed_with_their_account() -> Result<(), CoreError> {
+        let store = Arc::new(MemoryStore::default());
+        let accounts = Accounts::open(&temp_dir(), store.clone())?;
+        let added = accounts.add(new_account("sk-first-1111"))?;
+        assert_eq!(
+            added.key_hint.as_deref(),
+            Some("1111"),
+            "only the last four are shown"
+        );
+        let id = added.account.id.clone();
+
+        let replaced = accounts.set_key(&id, &Secret::new("sk-second-2222".into()))?;
+        assert_eq!(replaced.key_hint.as_deref(), Some("2222"));
+        assert_eq!(accounts.list()?[0].key_hint.as_deref(), Some("2222"));
+
+        assert!(accounts.delete_key(&id)?, "the key existed");
+        let listed = accounts.list()?;
+        assert!(
+            !listed[0].has_key && listed[0].key_hint.is_none(),
+            "the account stays without key"
+        );
+
+        accounts.set_key(&id, &Secret::new("sk-third-3333".into()))?;
+        let removed = accounts.remove(&id)?;
+        assert_eq!(removed.id, id);
+        assert!(accounts.list()?.is_empty(), "the account is gone");
+        assert_eq!(store.get(id.as_str())?, None, "and its key with it");
+        assert!(matches!(
+            accounts.remove(&id),
+            Err(CoreError::UnknownAccount(_))
+        ));
         Ok(())
     }
 

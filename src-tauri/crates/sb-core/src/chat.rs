@@ -126,8 +126,7 @@ impl ChatService {
         let http = reqwest::Client::builder()
             .user_agent(concat!("Switchboard/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(15))
-            // reqwest drops the Authorization header when a redirect leaves the origin.
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(sb_llm::redirect_policy())
             .build()
             .map_err(|e| CoreError::Storage(format!("Cannot start the HTTP client: {e}")))?;
         Ok(Self {

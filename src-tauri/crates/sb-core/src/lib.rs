@@ -7,6 +7,7 @@ pub mod account;
 pub mod chat;
 pub mod data_dir;
 pub mod error;
+pub mod preset;
 
 use std::path::Path;
 use std::sync::Arc;

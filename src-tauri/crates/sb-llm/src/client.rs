@@ -58,6 +58,56 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 /// The largest non-streamed answer accepted.
 const MAX_JSON_BODY: usize = 32 * 1024 * 1024;
 
+/// The redirect rule for provider requests: follow (up to 5) only within the account's origin,
+/// allowing an upgrade from `http` to `https` on the same host and port. A redirect elsewhere is
+/// refused, not followed: the key and the conversation go only to the host the user chose.
+pub fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let next = attempt.url().clone();
+        let hops = attempt.previous().len();
+        let allowed = attempt
+            .previous()
+            .first()
+            .is_none_or(|first| same_origin_or_upgrade(first, &next));
+        if hops > 5 {
+            attempt.error(RedirectRefused(format!(
+                "too many redirects (last to {next})"
+            )))
+        } else if allowed {
+            attempt.follow()
+        } else {
+            let host = next.host_str().unwrap_or_default().to_owned();
+            attempt.error(RedirectRefused(format!(
+                "the provider redirected to another host ({host}); Switchboard does not follow it, \
+                 so your key and messages stay with the account's own address. Check the base URL"
+            )))
+        }
+    })
+}
+
+/// Same scheme, host and port; or the same host moving from `http` to `https`.
+fn same_origin_or_upgrade(from: &reqwest::Url, to: &reqwest::Url) -> bool {
+    if from.host_str() != to.host_str() {
+        return false;
+    }
+    let same_origin =
+        from.scheme() == to.scheme() && from.port_or_known_default() == to.port_or_known_default();
+    let upgrade = from.scheme() == "http" && to.scheme() == "https";
+    same_origin || upgrade
+}
+
+/// Why a redirect was not followed.
+#[derive(Debug)]
+struct RedirectRefused(String);
+
+impl std::fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
+
 /// Joins the account's base URL and an endpoint path (`/chat/completions`).
 pub fn endpoint_url(base_url: &str, path: &str) -> Result<reqwest::Url, LlmError> {
     let joined = format!("{}{path}", base_url.trim_end_matches('/'));
@@ -197,10 +247,15 @@ fn stream_protocol<M: StreamMapper>(
     config: StreamConfig,
 ) -> impl Stream<Item = Result<ChatEvent, LlmError>> + Send + 'static {
     let prepared = endpoint_url(endpoint.base_url, path).map(|url| {
-        http.post(url)
-            .bearer_auth(endpoint.api_key.expose())
+        let request = http
+            .post(url)
             .header(ACCEPT, "text/event-stream")
-            .json(body)
+            .json(body);
+        // A local server without a key gets no Authorization header at all.
+        match endpoint.api_key.expose().as_str() {
+            "" => request,
+            key => request.bearer_auth(key),
+        }
     });
     let state = match prepared {
         Ok(builder) => State::Pending(Box::new(builder), protocol),
@@ -435,6 +490,13 @@ fn network_error(error: &reqwest::Error) -> LlmError {
     if cause.is_empty() {
         cause = error.to_string();
     }
+    if error.is_redirect() {
+        // A refused redirect is a decision, not a glitch: retrying cannot change it.
+        return LlmError::new(
+            ErrorKind::Protocol,
+            format!("Switchboard stopped at {host}: {cause}."),
+        );
+    }
     let action = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
@@ -446,4 +508,42 @@ fn network_error(error: &reqwest::Error) -> LlmError {
         ErrorKind::Network,
         format!("Switchboard {action} to {host}: {cause}."),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> reqwest::Url {
+        reqwest::Url::parse(text).expect("test URL")
+    }
+
+    #[test]
+    fn redirects_stay_within_the_accounts_origin() {
+        let from = url("http://api.example.com/v1/chat/completions");
+        assert!(same_origin_or_upgrade(
+            &from,
+            &url("http://api.example.com/v2/chat/completions")
+        ));
+        assert!(
+            same_origin_or_upgrade(&from, &url("https://api.example.com/v1/chat/completions")),
+            "an upgrade to https on the same host is safe"
+        );
+        let secure = url("https://api.example.com/v1");
+        assert!(
+            !same_origin_or_upgrade(&secure, &url("http://api.example.com/v1")),
+            "never downgrade to plain http"
+        );
+        assert!(!same_origin_or_upgrade(
+            &from,
+            &url("http://evil.example.net/v1")
+        ));
+        assert!(
+            !same_origin_or_upgrade(
+                &url("http://127.0.0.1:8080/v1"),
+                &url("http://127.0.0.1:9090/v1")
+            ),
+            "another port is another origin"
+        );
+    }
 }

@@ -11,6 +11,7 @@ pub mod client;
 pub mod error;
 pub mod event;
 pub mod mapper;
+pub mod models;
 pub mod params;
 pub mod responses;
 pub mod retry;
@@ -20,7 +21,8 @@ pub mod sse;
 mod robustness;
 
 pub use client::{
-    stream_answer, stream_chat, stream_responses, AnswerRequest, Api, Endpoint, StreamConfig,
+    redirect_policy, stream_answer, stream_chat, stream_responses, AnswerRequest, Api, Endpoint,
+    StreamConfig,
 };
 pub use error::{ErrorKind, LlmError};
 pub use event::{ChatEvent, Usage};
