@@ -2,6 +2,7 @@
 //! real Secret Service. Run by the README test command inside `dbus-run-session` with an
 //! unlocked gnome-keyring (see `.ci/test-layers`).
 
+mod accounts;
 mod chat;
 mod keyring;
 mod openapi;

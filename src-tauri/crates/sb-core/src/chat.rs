@@ -192,6 +192,28 @@ impl ChatService {
         turn.outcome
     }
 
+    /// Tests an account's connection: lists its models with its key and judges the answer.
+    pub async fn test_account(
+        &self,
+        id: &AccountId,
+    ) -> Result<crate::catalog::ConnectionReport, CoreError> {
+        let account = self.accounts.get(id)?;
+        let key = self.account_key(&account).await?;
+        Ok(crate::catalog::test_connection(&self.http, &account, &key).await)
+    }
+
+    /// The key of an account, read from the keyring off the async workers (a blocking D-Bus call).
+    async fn account_key(
+        &self,
+        account: &crate::account::Account,
+    ) -> Result<Secret<String>, CoreError> {
+        let accounts = self.accounts.clone();
+        let lookup = account.clone();
+        tokio::task::spawn_blocking(move || accounts.key(&lookup))
+            .await
+            .map_err(|e| CoreError::Storage(format!("The keyring lookup was interrupted: {e}")))?
+    }
+
     /// Checks the request and finds where it goes and with which key.
     async fn prepare(&self, request: &TurnRequest) -> Result<(String, Secret<String>), CoreError> {
         if request.model.trim().is_empty() {
@@ -217,14 +239,7 @@ impl ChatService {
             Route::Direct { base_url, api_key } => Ok((base_url.clone(), api_key.clone())),
             Route::Account(id) => {
                 let account = self.accounts.get(id)?;
-                // Keyring access is a blocking D-Bus round trip: keep it off the async workers.
-                let accounts = self.accounts.clone();
-                let lookup = account.clone();
-                let key = tokio::task::spawn_blocking(move || accounts.key(&lookup))
-                    .await
-                    .map_err(|e| {
-                        CoreError::Storage(format!("The keyring lookup was interrupted: {e}"))
-                    })??;
+                let key = self.account_key(&account).await?;
                 Ok((account.base_url, key))
             }
         }

@@ -1,0 +1,108 @@
+//! Account connection tests and catalogs against the simulator.
+
+use sb_core::catalog::{ModelSource, Verdict};
+use sb_core::{Api, NewAccount, Secret, Switchboard};
+use sb_sim::{SimConfig, Simulator};
+
+use crate::{memory_store, TempDir};
+
+const KEY: &str = "sk-accounts-test";
+
+async fn simulator(models: &[&str]) -> Simulator {
+    Simulator::start(SimConfig {
+        api_keys: vec![KEY.into()],
+        models: models.iter().map(|m| (*m).to_owned()).collect(),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("start simulator")
+}
+
+fn account(core: &Switchboard, preset: &str, base_url: &str, key: &str) -> sb_core::AccountId {
+    core.accounts()
+        .add(NewAccount {
+            label: format!("{preset} test"),
+            base_url: base_url.into(),
+            api_key: Secret::new(key.into()),
+            model: "m".into(),
+            api: Api::ChatCompletions,
+            server_state: false,
+            preset: preset.into(),
+            allow_http: false,
+        })
+        .expect("add account")
+        .account
+        .id
+}
+
+#[tokio::test]
+async fn connection_test_lists_models_and_merges_them_with_the_preset() {
+    let sim = simulator(&["openai/gpt-5-1-codex-mini", "vendor/brand-new"]).await;
+    let dir = TempDir::new("accounts");
+    let core = Switchboard::open(&dir.0, memory_store()).expect("open");
+    let id = account(&core, "aimlapi", &sim.base_url(), KEY);
+
+    let report = core.chat().test_account(&id).await.expect("report");
+
+    assert_eq!(report.verdict, Verdict::Ok, "{}", report.message);
+    assert!(
+        report.message.contains("2 models are listed"),
+        "{}",
+        report.message
+    );
+    let codex = report
+        .models
+        .iter()
+        .find(|m| m.id == "openai/gpt-5-1-codex-mini")
+        .expect("codex");
+    assert_eq!(
+        (codex.api, codex.source, codex.listed),
+        (Api::Responses, ModelSource::Preset, true)
+    );
+    let new = report
+        .models
+        .iter()
+        .find(|m| m.id == "vendor/brand-new")
+        .expect("discovered");
+    assert_eq!(new.source, ModelSource::Discovered);
+    let request = sim.requests().pop().expect("the listing request");
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("GET", "/v1/models")
+    );
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn connection_test_says_plainly_when_the_key_is_wrong_or_the_host_is_down() {
+    let sim = simulator(&[]).await;
+    let dir = TempDir::new("accounts");
+    let core = Switchboard::open(&dir.0, memory_store()).expect("open");
+
+    let wrong = account(&core, "custom", &sim.base_url(), "sk-wrong");
+    let report = core.chat().test_account(&wrong).await.expect("report");
+    assert_eq!(report.verdict, Verdict::KeyRejected);
+    assert!(
+        report.message.contains("rejected the key"),
+        "{}",
+        report.message
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let down = account(&core, "custom", &format!("http://127.0.0.1:{port}/v1"), KEY);
+    let report = core.chat().test_account(&down).await.expect("report");
+    assert_eq!(report.verdict, Verdict::Unreachable, "{}", report.message);
+    assert!(
+        report.message.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        report.message
+    );
+    sim.shutdown().await;
+}
