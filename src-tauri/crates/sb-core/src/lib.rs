@@ -9,6 +9,7 @@ pub mod chat;
 pub mod data_dir;
 pub mod error;
 pub mod preset;
+pub mod router;
 
 use std::path::Path;
 use std::sync::Arc;
