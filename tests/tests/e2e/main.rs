@@ -20,10 +20,8 @@ async fn simulator(key: &str) -> TestResult<Simulator> {
     .await?)
 }
 
-/// Fills and saves the add-account form (opening it from the sidebar when needed) and returns
-/// the new account's id.
-async fn add_account(app: &Session, label: &str, base_url: &str, key: &str) -> TestResult<String> {
-    let before = app.client.find_all(Locator::Css(".account")).await?.len();
+/// Opens the add-account form from the sidebar unless it is already shown (first run).
+async fn open_account_form(app: &Session) -> TestResult {
     if app
         .client
         .find(Locator::Css("#account-label"))
@@ -32,6 +30,13 @@ async fn add_account(app: &Session, label: &str, base_url: &str, key: &str) -> T
     {
         app.wait_for("#add-account").await?.click().await?;
     }
+    Ok(())
+}
+
+/// Fills and saves the add-account form and returns the new account's id.
+async fn add_account(app: &Session, label: &str, base_url: &str, key: &str) -> TestResult<String> {
+    let before = app.client.find_all(Locator::Css(".account")).await?.len();
+    open_account_form(app).await?;
     app.wait_for("#account-label")
         .await?
         .send_keys(label)
@@ -72,14 +77,7 @@ async fn add_responses_account(
     key: &str,
     model: &str,
 ) -> TestResult<String> {
-    if app
-        .client
-        .find(Locator::Css("#account-label"))
-        .await
-        .is_err()
-    {
-        app.wait_for("#add-account").await?.click().await?;
-    }
+    open_account_form(app).await?;
     app.wait_for("#account-api option[value='responses']")
         .await?
         .click()

@@ -64,6 +64,17 @@ pub enum OutputFormat {
     JsonObject,
 }
 
+/// Stop sequences on the wire: a string when there is one (the seeds' Responses docs accept only
+/// that), a list otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Stop {
+    /// One sequence.
+    One(String),
+    /// Several sequences.
+    Many(Vec<String>),
+}
+
 /// Generation parameters. `None` / empty means "not sent": the provider's default applies.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -209,6 +220,15 @@ impl Params {
             })?;
         }
         Ok(())
+    }
+
+    /// The `stop` field as both protocols write it; `None` when no sequence is set.
+    pub fn stop_field(&self) -> Option<Stop> {
+        match self.stop.as_slice() {
+            [] => None,
+            [one] => Some(Stop::One(one.clone())),
+            many => Some(Stop::Many(many.to_vec())),
+        }
     }
 
     /// Sets one parameter from text, as `sb ask --param NAME=VALUE` gives it. `stop` may be given

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ErrorKind, LlmError, WireErrorField};
 use crate::event::{ChatEvent, Usage};
 use crate::mapper::{MappedChunk, StreamMapper};
-use crate::params::{OutputFormat, Params, ReasoningEffort, Verbosity};
+use crate::params::{OutputFormat, Params, ReasoningEffort, Stop, Verbosity};
 use think::{Piece, ThinkSplitter};
 
 /// Who wrote a message.
@@ -116,14 +116,6 @@ struct StreamOptions {
     include_usage: bool,
 }
 
-/// `stop` is a string when there is one sequence (the seeds' Responses docs accept only that).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-enum Stop {
-    One(String),
-    Many(Vec<String>),
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 struct ResponseFormat {
     #[serde(rename = "type")]
@@ -194,11 +186,7 @@ impl ChatRequest {
             TokenField::MaxTokens => (params.max_tokens, None),
             TokenField::MaxCompletionTokens => (None, params.max_tokens),
         };
-        let stop = match params.stop.as_slice() {
-            [] => None,
-            [one] => Some(Stop::One(one.clone())),
-            many => Some(Stop::Many(many.to_vec())),
-        };
+        let stop = params.stop_field();
         Self {
             model: model.to_owned(),
             messages: messages.iter().map(WireMessage::from).collect(),

@@ -220,15 +220,8 @@ pub enum ImageDetail {
     High,
 }
 
-/// Stop sequences: a string when there is one (the seeds' Responses docs accept only that).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum Stop {
-    /// One sequence.
-    One(String),
-    /// Several sequences.
-    Many(Vec<String>),
-}
+/// Stop sequences (shared with chat completions).
+pub use crate::params::Stop;
 
 /// The `text` object: output format and verbosity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -317,11 +310,7 @@ impl ResponsesRequest {
             };
             items.push(InputItem::message(role, content_of(message)));
         }
-        let stop = match params.stop.as_slice() {
-            [] => None,
-            [one] => Some(Stop::One(one.clone())),
-            many => Some(Stop::Many(many.to_vec())),
-        };
+        let stop = params.stop_field();
         let text = TextConfig {
             // Text is the default: only JSON mode is worth sending.
             format: (params.format != OutputFormat::Text).then_some(TextFormat {
