@@ -4,6 +4,8 @@
 //!
 //! Flags that the rules make required (`--base-url`, `--api-key-env`, `--model`) are optional to
 //! clap, so a missing one gets a sentence that says what to do instead of clap's generic message.
+//! `--api-key` exists (hidden) on `ask` and `accounts add` only to refuse a key on the command
+//! line with an explanation.
 
 use std::path::PathBuf;
 
@@ -16,7 +18,8 @@ use sb_core::Secret;
     name = "sb",
     version,
     arg_required_else_help = true,
-    after_help = "Run 'sb ask --help' for the options and examples of asking."
+    after_help = "Run 'sb ask --help' for the options and examples of asking, \
+                  'sb accounts --help' for saved accounts."
 )]
 pub struct Cli {
     /// Where Switchboard keeps its data (default: $SWITCHBOARD_DATA_DIR, else the platform's
@@ -35,6 +38,120 @@ pub enum Command {
     /// Ask a model one question and print its answer as it streams.
     #[command(after_help = ASK_EXAMPLES)]
     Ask(AskArgs),
+    /// Add, list, test and remove saved provider accounts (keys live in the OS keyring).
+    #[command(subcommand, after_help = ACCOUNTS_NOTES)]
+    Accounts(AccountsCommand),
+    /// List the models your accounts are known to serve, grouped across providers (offline:
+    /// from the provider presets; 'sb accounts test LABEL' fetches a provider's live list).
+    Models(ModelsArgs),
+}
+
+const ACCOUNTS_NOTES: &str = "\
+Examples:
+  printf %s \"$OPENAI_API_KEY\" | sb accounts add --provider openai --label Work
+  sb accounts add --provider custom --label Lab --base-url https://llm.lab.example/v1 \\
+                  --model my-model < keyfile
+  sb accounts list --format json
+  sb accounts test Work
+  sb ask --account Work 'Hello'
+  sb accounts remove Work
+
+Keys are read from standard input (never from the command line) and stored only in the OS
+keyring; Switchboard never prints them, only their last four characters. Where two accounts
+share a label, name one by its id (see 'sb accounts list').";
+
+/// `sb accounts ...`.
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Save an account; its API key is read from standard input.
+    Add(AddArgs),
+    /// List the saved accounts (never their keys).
+    List(ListArgs),
+    /// Remove an account and its key from the OS keyring.
+    Remove(AccountRef),
+    /// Check an account's key and list the models its provider serves (fetches GET /models).
+    Test(TestArgs),
+}
+
+/// `sb accounts add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The provider preset: starrise, aimlapi, starmagic, openai, openrouter, deepseek, ollama,
+    /// llamacpp or custom.
+    #[arg(long, value_name = "PRESET")]
+    pub provider: String,
+
+    /// Your name for the account, used to pick it later (e.g. --account LABEL).
+    #[arg(long, value_name = "LABEL")]
+    pub label: String,
+
+    /// The provider's base URL (default: the preset's; required with --provider custom).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// The default model ID (default: the preset's first known model; required when the
+    /// preset knows none).
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+
+    /// Wire protocol (default: the one the preset names for the model, else chat).
+    #[arg(long, value_enum)]
+    pub api: Option<ApiArg>,
+
+    /// Allow plain http:// to a host other than this machine (the key then travels
+    /// unencrypted).
+    #[arg(long)]
+    pub allow_http: bool,
+
+    /// Refused: a key on the command line leaks into shell history and `ps`. Only here to
+    /// explain that.
+    #[arg(long, value_name = "KEY", hide = true, value_parser = secret)]
+    pub api_key: Option<Secret<String>>,
+}
+
+/// `sb accounts list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// One line per account, or a JSON array.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// An account named on the command line.
+#[derive(Debug, Args)]
+pub struct AccountRef {
+    /// The account's label, or its id when labels are shared.
+    #[arg(value_name = "LABEL")]
+    pub account: String,
+}
+
+/// `sb accounts test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Which account.
+    #[command(flatten)]
+    pub account: AccountRef,
+
+    /// The verdict and the catalog as text, or the whole report as JSON.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// `sb models`.
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// Text, or a JSON array of models with the accounts that serve them.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// `--format` of the account and model commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Readable lines.
+    Text,
+    /// JSON.
+    Json,
 }
 
 const ASK_EXAMPLES: &str = "\
@@ -56,13 +173,15 @@ pub struct AskArgs {
     #[command(flatten)]
     pub route: RouteArgs,
 
-    /// The provider's model ID (e.g. gpt-5.1). Required.
+    /// The provider's model ID (e.g. gpt-5.1). Required with --base-url; with --account the
+    /// account's model is the default.
     #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
 
-    /// Wire protocol: Chat Completions or the Responses API.
-    #[arg(long, value_enum, default_value_t = ApiArg::Chat)]
-    pub api: ApiArg,
+    /// Wire protocol: Chat Completions or the Responses API (default: the account's with
+    /// --account, else chat).
+    #[arg(long, value_enum)]
+    pub api: Option<ApiArg>,
 
     /// A system message, sent before the question.
     #[arg(long, value_name = "TEXT")]
@@ -96,10 +215,16 @@ pub struct AskArgs {
     pub prompt: Option<String>,
 }
 
-/// How the provider is reached. `--account LABEL` (saved accounts) will join these.
+/// How the provider is reached: a saved account, or a base URL with a key variable.
 #[derive(Debug, Args)]
 pub struct RouteArgs {
-    /// The provider's base URL, e.g. https://api.openai.com/v1. Required for now.
+    /// A saved account (its label, or its id), with its key from the OS keyring. See
+    /// 'sb accounts'.
+    #[arg(long, value_name = "LABEL", conflicts_with_all = ["base_url", "api_key_env"])]
+    pub account: Option<String>,
+
+    /// The provider's base URL, e.g. https://api.openai.com/v1 (with --api-key-env; or use
+    /// --account).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 
@@ -175,10 +300,169 @@ mod tests {
             "b.png",
         ])
         .expect("repeatable flags parse");
-        let Command::Ask(ask) = cli.command;
+        let Command::Ask(ask) = cli.command else {
+            panic!("parsed as ask");
+        };
         assert_eq!(ask.params, ["stop=A", "stop=B"]);
         assert_eq!(ask.images, [PathBuf::from("a.png"), PathBuf::from("b.png")]);
         assert_eq!(ask.format, Format::Text, "text is the default format");
-        assert_eq!(ask.api, ApiArg::Chat, "chat completions is the default API");
+        assert_eq!(
+            ask.api, None,
+            "no --api: the account's or chat, decided later"
+        );
+    }
+
+    fn accounts(argv: &[&str]) -> AccountsCommand {
+        let mut all = vec!["sb", "accounts"];
+        all.extend_from_slice(argv);
+        match Cli::try_parse_from(all).map(|cli| cli.command) {
+            Ok(Command::Accounts(command)) => command,
+            other => panic!("{argv:?} should parse as an accounts command: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accounts_add_takes_the_account_fields_but_no_visible_key() {
+        let AccountsCommand::Add(add) = accounts(&[
+            "add",
+            "--provider",
+            "openai",
+            "--label",
+            "Work",
+            "--base-url",
+            "https://h/v1",
+            "--model",
+            "m",
+            "--api",
+            "responses",
+            "--allow-http",
+        ]) else {
+            panic!("parsed as add");
+        };
+        assert_eq!(
+            (add.provider.as_str(), add.label.as_str()),
+            ("openai", "Work")
+        );
+        assert_eq!(add.base_url.as_deref(), Some("https://h/v1"));
+        assert_eq!(add.model.as_deref(), Some("m"));
+        assert_eq!(add.api, Some(ApiArg::Responses));
+        assert!(add.allow_http);
+        assert!(add.api_key.is_none());
+
+        let AccountsCommand::Add(minimal) =
+            accounts(&["add", "--provider", "openai", "--label", "Work"])
+        else {
+            panic!("parsed as add");
+        };
+        assert_eq!(
+            (
+                minimal.base_url,
+                minimal.model,
+                minimal.api,
+                minimal.allow_http
+            ),
+            (None, None, None, false),
+            "URL, model and protocol default later, from the preset"
+        );
+
+        for missing in [
+            &["add", "--label", "W"][..],
+            &["add", "--provider", "openai"],
+        ] {
+            let mut argv = vec!["sb", "accounts"];
+            argv.extend_from_slice(missing);
+            assert!(
+                Cli::try_parse_from(argv).is_err(),
+                "--provider and --label are required: {missing:?}"
+            );
+        }
+
+        let AccountsCommand::Add(keyed) = accounts(&[
+            "add",
+            "--provider",
+            "openai",
+            "--label",
+            "W",
+            "--api-key",
+            "sk-argv-secret",
+        ]) else {
+            panic!("parsed as add");
+        };
+        assert!(
+            keyed.api_key.is_some(),
+            "parsed, to be refused with a reason"
+        );
+        assert!(
+            !format!("{keyed:?}").contains("sk-argv-secret"),
+            "not even Debug shows it"
+        );
+        let help = Cli::command()
+            .find_subcommand_mut("accounts")
+            .and_then(|a| a.find_subcommand_mut("add"))
+            .map(|add| add.render_help().to_string())
+            .expect("accounts add has help");
+        assert!(!help.contains("--api-key"), "the flag stays hidden: {help}");
+    }
+
+    #[test]
+    fn list_test_remove_and_models_parse_their_arguments() {
+        let AccountsCommand::List(list) = accounts(&["list"]) else {
+            panic!("parsed as list");
+        };
+        assert_eq!(list.format, ListFormat::Text, "text by default");
+        let AccountsCommand::List(list) = accounts(&["list", "--format", "json"]) else {
+            panic!("parsed as list");
+        };
+        assert_eq!(list.format, ListFormat::Json);
+
+        let AccountsCommand::Remove(remove) = accounts(&["remove", "My Work"]) else {
+            panic!("parsed as remove");
+        };
+        assert_eq!(remove.account, "My Work");
+        assert!(
+            Cli::try_parse_from(["sb", "accounts", "remove"]).is_err(),
+            "remove needs a label"
+        );
+
+        let AccountsCommand::Test(test) = accounts(&["test", "Work", "--format", "json"]) else {
+            panic!("parsed as test");
+        };
+        assert_eq!(
+            (test.account.account.as_str(), test.format),
+            ("Work", ListFormat::Json)
+        );
+
+        let cli = Cli::try_parse_from(["sb", "models", "--format", "json"]).expect("models");
+        assert!(matches!(
+            cli.command,
+            Command::Models(ModelsArgs {
+                format: ListFormat::Json
+            })
+        ));
+        assert!(
+            Cli::try_parse_from(["sb", "accounts", "list", "--format", "html"]).is_err(),
+            "html is only for ask"
+        );
+    }
+
+    #[test]
+    fn ask_takes_an_account_instead_of_a_base_url() {
+        let cli = Cli::try_parse_from(["sb", "ask", "--account", "Work", "--api", "chat", "hi"])
+            .expect("--account parses");
+        let Command::Ask(ask) = cli.command else {
+            panic!("parsed as ask");
+        };
+        assert_eq!(ask.route.account.as_deref(), Some("Work"));
+        assert_eq!(ask.api, Some(ApiArg::Chat));
+        for other in [["--base-url", "https://h/v1"], ["--api-key-env", "KEY"]] {
+            let mut argv = vec!["sb", "ask", "--account", "Work"];
+            argv.extend(other);
+            argv.push("hi");
+            let error = Cli::try_parse_from(argv).expect_err("one route only");
+            assert!(
+                error.to_string().contains("cannot be used with"),
+                "{other:?}: {error}"
+            );
+        }
     }
 }

@@ -1,11 +1,14 @@
-//! `sb ask`: turns the arguments into a [`TurnRequest`] (every check that can fail before
-//! anything is sent happens in [`prepare`]), then runs the turn with Ctrl-C wired to its
-//! cancellation token ([`run`]).
+//! `sb ask`: turns the arguments into a request (every check that can fail before anything is
+//! read from disk or sent happens in [`prepare`]; a saved account is then looked up by
+//! [`Prepared::resolve`]), then runs the turn with Ctrl-C wired to its cancellation token
+//! ([`run`]).
 
 use std::ffi::OsString;
 use std::io::{self, Write};
 
-use sb_core::{Message, Params, Role, Route, Secret, Switchboard, TurnEvent, TurnRequest};
+use sb_core::{
+    Account, Api, Message, Params, Role, Route, Secret, Switchboard, TurnEvent, TurnRequest,
+};
 use tokio_util::sync::CancellationToken;
 
 use crate::args::{AskArgs, RouteArgs};
@@ -13,18 +16,43 @@ use crate::error::{redact, CliError};
 use crate::image;
 use crate::output::{Printer, RouteInfo};
 
-/// A request ready to send, with what the printer and error messages need.
+/// A checked question whose route may still name a saved account.
 #[derive(Debug)]
 pub struct Prepared {
+    target: Target,
+    model: Option<String>,
+    api: Option<Api>,
+    messages: Vec<Message>,
+    params: Params,
+    stream: bool,
+    previous_response_id: Option<String>,
+}
+
+/// Where the question goes, as the command line said.
+#[derive(Debug)]
+enum Target {
+    /// `--base-url` with the key from `--api-key-env`.
+    Direct {
+        base_url: String,
+        key: Secret<String>,
+    },
+    /// `--account LABEL` (or id), looked up later.
+    Account(String),
+}
+
+/// A request ready to send, with what the printer and error messages need.
+#[derive(Debug)]
+pub struct Ready {
     /// The request for the core.
     pub request: TurnRequest,
     /// Where it goes, for the JSON summary.
     pub route: RouteInfo,
-    /// The key, only to scrub it from error messages.
-    key: Secret<String>,
+    /// The key, only to scrub it from error messages (`None` for an account: its key stays in
+    /// the core).
+    key: Option<Secret<String>>,
 }
 
-/// Checks the arguments and builds the request. `env` looks up environment variables (the key
+/// Checks the arguments and builds the question. `env` looks up environment variables (the key
 /// comes only from there); `stdin` is read only when PROMPT is absent or `-`, after every other
 /// check passed.
 pub fn prepare(
@@ -32,16 +60,16 @@ pub fn prepare(
     env: impl Fn(&str) -> Option<OsString>,
     stdin: impl FnOnce() -> io::Result<String>,
 ) -> Result<Prepared, CliError> {
-    let (route, base_url, key) = resolve_route(&args.route, env)?;
+    let target = resolve_target(&args.route, env)?;
     let model = args
         .model
         .map(|m| m.trim().to_owned())
-        .filter(|m| !m.is_empty())
-        .ok_or_else(|| {
-            CliError::Usage(
-                "--model is required: give the provider's model ID, e.g. --model gpt-5.1".into(),
-            )
-        })?;
+        .filter(|m| !m.is_empty());
+    if model.is_none() && matches!(target, Target::Direct { .. }) {
+        return Err(CliError::Usage(
+            "--model is required: give the provider's model ID, e.g. --model gpt-5.1".into(),
+        ));
+    }
     let params = parse_params(&args.params)?;
     let images = args
         .images
@@ -70,43 +98,106 @@ pub fn prepare(
         content: prompt,
         images,
     });
-    let api = args.api.into();
     Ok(Prepared {
-        route: RouteInfo {
-            base_url,
-            api,
-            model: model.clone(),
-        },
-        request: TurnRequest {
-            route,
-            api,
-            model,
-            messages,
-            params,
-            stream: !args.no_stream,
-            previous_response_id: args.previous_response_id,
-        },
-        key,
+        target,
+        model,
+        api: args.api.map(Api::from),
+        messages,
+        params,
+        stream: !args.no_stream,
+        previous_response_id: args.previous_response_id,
     })
 }
 
-/// Finds where the question goes and with which key. `--account LABEL` will be resolved here
-/// too (`Route::Account`); for now only `--base-url` with `--api-key-env` exists.
-fn resolve_route(
+impl Prepared {
+    /// Builds the request. `lookup` finds the account named with `--account`; it is not called
+    /// for a direct route. With an account, `--model` defaults to the account's model and the
+    /// protocol, unless `--api` is given, is the account's for its own model, else the one the
+    /// preset names for the chosen model, else the account's.
+    pub fn resolve(
+        self,
+        lookup: impl FnOnce(&str) -> Result<Account, CliError>,
+    ) -> Result<Ready, CliError> {
+        let (route, info, key) = match self.target {
+            Target::Direct { base_url, key } => {
+                let api = self.api.unwrap_or(Api::ChatCompletions);
+                // `prepare` refused a direct route without a model.
+                let model = self.model.unwrap_or_default();
+                let info = RouteInfo {
+                    base_url: base_url.clone(),
+                    api,
+                    model,
+                    account: None,
+                };
+                let route = Route::Direct {
+                    base_url,
+                    api_key: key.clone(),
+                };
+                (route, info, Some(key))
+            }
+            Target::Account(name) => {
+                let account = lookup(&name)?;
+                let model = self.model.unwrap_or_else(|| account.model.clone());
+                let api = self.api.unwrap_or_else(|| {
+                    if model == account.model {
+                        return account.api;
+                    }
+                    sb_core::preset::preset(&account.preset)
+                        .and_then(|p| p.model(&model))
+                        .map_or(account.api, |known| known.api)
+                });
+                let info = RouteInfo {
+                    base_url: account.base_url.clone(),
+                    api,
+                    model,
+                    account: Some(account.label.clone()),
+                };
+                (Route::Account(account.id), info, None)
+            }
+        };
+        Ok(Ready {
+            request: TurnRequest {
+                route,
+                api: info.api,
+                model: info.model.clone(),
+                messages: self.messages,
+                params: self.params,
+                stream: self.stream,
+                previous_response_id: self.previous_response_id,
+            },
+            route: info,
+            key,
+        })
+    }
+}
+
+/// Finds where the question goes: a saved account (looked up later), or a base URL with the
+/// key from an environment variable.
+fn resolve_target(
     args: &RouteArgs,
     env: impl Fn(&str) -> Option<OsString>,
-) -> Result<(Route, String, Secret<String>), CliError> {
+) -> Result<Target, CliError> {
     if args.api_key.is_some() {
         return Err(CliError::Usage(
             "--api-key is not accepted: a key on the command line ends up in shell history and \
-             `ps`. Put it in an environment variable and pass --api-key-env VAR"
+             `ps`. Save an account (sb accounts add) and pass --account LABEL, or put the key in \
+             an environment variable and pass --api-key-env VAR"
                 .into(),
         ));
     }
+    if let Some(account) = args.account.as_deref() {
+        let account = account.trim();
+        if account.is_empty() {
+            return Err(CliError::Usage(
+                "--account needs a label; see 'sb accounts list'".into(),
+            ));
+        }
+        return Ok(Target::Account(account.to_owned()));
+    }
     let base_url = args.base_url.as_deref().map(str::trim).ok_or_else(|| {
         CliError::Usage(
-            "--base-url is required for now, e.g. --base-url https://api.openai.com/v1 \
-             (--account LABEL arrives with saved accounts)"
+            "say where to send the question: --account LABEL (a saved account, see 'sb accounts \
+             list') or --base-url URL with --api-key-env VAR"
                 .into(),
         )
     })?;
@@ -144,12 +235,10 @@ fn resolve_route(
             "the environment variable {var} (from --api-key-env) is empty"
         )));
     }
-    let key = Secret::new(key.to_owned());
-    let route = Route::Direct {
+    Ok(Target::Direct {
         base_url: base_url.to_owned(),
-        api_key: key.clone(),
-    };
-    Ok((route, base_url.to_owned(), key))
+        key: Secret::new(key.to_owned()),
+    })
 }
 
 /// `--param NAME=VALUE`, each checked by the core's own rules (which name the parameter and
@@ -173,18 +262,22 @@ fn parse_params(given: &[String]) -> Result<Params, CliError> {
 /// arrived before is still printed.
 pub async fn run<O, E>(
     switchboard: &Switchboard,
-    prepared: Prepared,
+    prepared: Ready,
     printer: &mut Printer<O, E>,
 ) -> Result<(), CliError>
 where
     O: Write + Send,
     E: Write + Send,
 {
-    let Prepared {
+    let Ready {
         request,
         route,
         key,
     } = prepared;
+    let scrub = |message: &str| match &key {
+        Some(key) => redact(message, key.expose()),
+        None => message.to_owned(),
+    };
     let cancel = CancellationToken::new();
     let on_signal = cancel.clone();
     let watcher = tokio::spawn(async move {
@@ -206,7 +299,7 @@ where
         let event = match event {
             TurnEvent::Failed { code, message } => TurnEvent::Failed {
                 code,
-                message: redact(&message, key.expose()),
+                message: scrub(&message),
             },
             other => other,
         };
@@ -231,7 +324,7 @@ where
         Some(TurnEvent::Finished(_)) => Ok(()),
         Some(TurnEvent::Stopped) => Err(CliError::Stopped),
         Some(TurnEvent::Failed { code, message }) => {
-            let message = redact(&message, key.expose());
+            let message = scrub(&message);
             // The core's own checks (model, message, parameters) are the user's to fix.
             Err(if code == "invalid_input" {
                 CliError::Usage(message)
@@ -262,8 +355,25 @@ mod tests {
     fn args(extra: &[&str]) -> AskArgs {
         let mut argv = vec!["sb", "ask"];
         argv.extend_from_slice(extra);
-        let Command::Ask(ask) = Cli::try_parse_from(argv).expect("valid argv").command;
+        let Command::Ask(ask) = Cli::try_parse_from(argv).expect("valid argv").command else {
+            panic!("parsed as ask");
+        };
         ask
+    }
+
+    /// Resolves a direct route: no account may be looked up.
+    fn direct(prepared: Prepared) -> Ready {
+        prepared
+            .resolve(|name| panic!("a direct route looks up no account (asked for {name})"))
+            .expect("a direct route resolves")
+    }
+
+    fn account(preset: &str, model: &str, api: Api) -> Account {
+        serde_json::from_value(serde_json::json!({
+            "id": "acc-1", "label": "Work", "base_url": "https://h.example/v1",
+            "model": model, "api": api, "preset": preset,
+        }))
+        .expect("a valid account")
     }
 
     const DIRECT: [&str; 6] = [
@@ -294,7 +404,7 @@ mod tests {
     fn builds_system_then_user_message_with_the_key_from_the_environment() {
         let mut argv = DIRECT.to_vec();
         argv.extend(["--system", "Be brief", "--param", "temperature=0.2", "Hi"]);
-        let prepared = prepare(args(&argv), env_with_key, no_stdin).expect("valid");
+        let prepared = direct(prepare(args(&argv), env_with_key, no_stdin).expect("valid"));
         let roles: Vec<Role> = prepared.request.messages.iter().map(|m| m.role).collect();
         assert_eq!(roles, [Role::System, Role::User]);
         assert_eq!(prepared.request.messages[1].content, "Hi");
@@ -313,8 +423,10 @@ mod tests {
         for extra in [None, Some("-")] {
             let mut argv = DIRECT.to_vec();
             argv.extend(extra);
-            let prepared = prepare(args(&argv), env_with_key, || Ok("from stdin\n".to_owned()))
-                .expect("valid");
+            let prepared = direct(
+                prepare(args(&argv), env_with_key, || Ok("from stdin\n".to_owned()))
+                    .expect("valid"),
+            );
             assert_eq!(
                 prepared.request.messages[0].content, "from stdin",
                 "{extra:?}"
@@ -410,5 +522,90 @@ mod tests {
             let message = usage_message(prepare(args(&argv), env_with_key, no_stdin));
             assert!(message.contains(expected), "{param}: {message}");
         }
+    }
+
+    #[test]
+    fn a_direct_route_defaults_to_chat_and_names_no_account() {
+        let ready = direct(
+            prepare(
+                args(&[&DIRECT[..], &["hi"]].concat()),
+                env_with_key,
+                no_stdin,
+            )
+            .expect("valid"),
+        );
+        assert_eq!(ready.request.api, Api::ChatCompletions);
+        assert_eq!(ready.route.account, None);
+        assert_eq!(ready.route.base_url, "http://127.0.0.1:1/v1");
+    }
+
+    #[test]
+    fn an_account_route_needs_no_model_or_key_and_uses_the_account() {
+        let prepared = prepare(args(&["--account", " Work ", "hi"]), |_| None, no_stdin)
+            .expect("--account needs neither --model nor a key variable");
+        let mut asked = None;
+        let ready = prepared
+            .resolve(|name| {
+                asked = Some(name.to_owned());
+                Ok(account("openai", "gpt-5.1", Api::Responses))
+            })
+            .expect("resolves");
+        assert_eq!(asked.as_deref(), Some("Work"), "looked up trimmed");
+        assert!(matches!(&ready.request.route, Route::Account(id) if id.as_str() == "acc-1"));
+        assert_eq!(
+            ready.request.model, "gpt-5.1",
+            "the account's model by default"
+        );
+        assert_eq!(
+            ready.request.api,
+            Api::Responses,
+            "the account's protocol by default"
+        );
+        assert_eq!(ready.route.account.as_deref(), Some("Work"));
+        assert_eq!(ready.route.base_url, "https://h.example/v1");
+        assert!(ready.key.is_none(), "the CLI never holds an account's key");
+    }
+
+    #[test]
+    fn with_an_account_model_and_api_flags_win_and_known_models_keep_their_protocol() {
+        let resolve = |argv: &[&str]| {
+            prepare(args(argv), |_| None, no_stdin)
+                .expect("valid")
+                .resolve(|_| Ok(account("openai", "gpt-5.1", Api::ChatCompletions)))
+                .expect("resolves")
+        };
+        let explicit = resolve(&[
+            "--account",
+            "Work",
+            "--model",
+            "x",
+            "--api",
+            "responses",
+            "hi",
+        ]);
+        assert_eq!(
+            (explicit.request.model.as_str(), explicit.request.api),
+            ("x", Api::Responses)
+        );
+        let known = resolve(&["--account", "Work", "--model", "gpt-5.1-codex-mini", "hi"]);
+        assert_eq!(
+            known.request.api,
+            Api::Responses,
+            "the openai preset says gpt-5.1-codex-mini needs /responses"
+        );
+        let unknown = resolve(&["--account", "Work", "--model", "other", "hi"]);
+        assert_eq!(
+            unknown.request.api,
+            Api::ChatCompletions,
+            "else the account's"
+        );
+    }
+
+    #[test]
+    fn an_unknown_account_is_the_lookups_error() {
+        let result = prepare(args(&["--account", "Nope", "hi"]), |_| None, no_stdin)
+            .expect("valid")
+            .resolve(|_| Err(CliError::Usage("no account labelled Nope".into())));
+        assert!(matches!(result, Err(CliError::Usage(m)) if m.contains("Nope")));
     }
 }

@@ -76,6 +76,17 @@ pub fn from_clap(error: &clap::Error, subcommand: Option<&str>) -> CliError {
     CliError::Usage(format!("{message} (see '{help}')"))
 }
 
+/// A core error as `sb` reports it: what the user typed (a field, an unknown account) is a usage
+/// error; the rest, the keyring's advice on how to make it available included, is a failure.
+pub fn core_error(error: sb_core::CoreError) -> CliError {
+    match error {
+        sb_core::CoreError::InvalidInput(_) | sb_core::CoreError::UnknownAccount(_) => {
+            CliError::Usage(error.to_string())
+        }
+        other => CliError::Failed(other.to_string()),
+    }
+}
+
 /// Replaces every occurrence of `secret` in `text` with `***`, as a last line of defence
 /// against a provider that echoes the key in an error message.
 pub fn redact(text: &str, secret: &str) -> String {
@@ -106,6 +117,16 @@ mod tests {
             "points to the help: {message}"
         );
         assert!(!message.starts_with("error"), "no clap prefix: {message}");
+    }
+
+    #[test]
+    fn input_errors_are_usage_errors_and_the_rest_failures() {
+        let input = core_error(sb_core::CoreError::InvalidInput("Label: required.".into()));
+        assert_eq!(input, CliError::Usage("Label: required.".into()));
+        let unknown = core_error(sb_core::CoreError::UnknownAccount("a1".into()));
+        assert!(matches!(unknown, CliError::Usage(m) if m.contains("a1")));
+        let storage = core_error(sb_core::CoreError::Storage("disk full".into()));
+        assert_eq!(storage, CliError::Failed("disk full".into()));
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! `sb`, Switchboard's command-line front end. It drives the same core as the desktop app:
 //! `sb ask` sends one question through `ChatService::run_turn` and prints the answer as it
-//! streams.
+//! streams; `sb accounts` manages saved accounts (keys in the OS keyring) and `sb models` lists
+//! what they are known to serve.
 //!
 //! Failures print one line on stderr starting with `sb: ` and exit with 1 (the answer failed),
 //! 2 (usage) or 130 (stopped with Ctrl-C); see [`error`].
 
+mod accounts;
 mod args;
 mod ask;
 mod error;
@@ -19,8 +21,8 @@ use clap::error::ErrorKind;
 use clap::Parser;
 use sb_core::{KeyringStore, Switchboard};
 
-use crate::args::{Cli, Command};
-use crate::error::CliError;
+use crate::args::{AccountsCommand, Cli, Command};
+use crate::error::{core_error, CliError};
 use crate::output::{Printer, Style};
 
 fn main() -> ExitCode {
@@ -38,11 +40,9 @@ fn main() -> ExitCode {
                 }
                 _ => {
                     // clap does not say which subcommand failed to parse; argv does.
-                    let subcommand = std::env::args()
-                        .skip(1)
-                        .any(|a| a == "ask")
-                        .then_some("ask");
-                    report(&error::from_clap(&error, subcommand))
+                    let argv: Vec<String> = std::env::args().skip(1).collect();
+                    let subcommand = subcommand_of(&argv);
+                    report(&error::from_clap(&error, subcommand.as_deref()))
                 }
             };
         }
@@ -61,6 +61,20 @@ fn report(error: &CliError) -> ExitCode {
     error.exit_code()
 }
 
+/// The subcommand named in `argv` ("ask", "accounts add", ...), to point to its help.
+fn subcommand_of(argv: &[String]) -> Option<String> {
+    let at = argv
+        .iter()
+        .position(|a| matches!(a.as_str(), "ask" | "accounts" | "models"))?;
+    let name = argv[at].as_str();
+    match argv.get(at + 1).map(String::as_str) {
+        Some(sub @ ("add" | "list" | "remove" | "test")) if name == "accounts" => {
+            Some(format!("accounts {sub}"))
+        }
+        _ => Some(name.to_owned()),
+    }
+}
+
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Ask(args) => {
@@ -77,20 +91,76 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     std::io::read_to_string(stdin)
                 },
             )?;
-            let data_dir = sb_core::data_dir::resolve(cli.data_dir)
-                .map_err(|e| CliError::Failed(e.to_string()))?;
             // With --base-url the keyring is never touched (the route carries the key).
-            let switchboard = Switchboard::open(&data_dir, Arc::new(KeyringStore::default()))
-                .map_err(|e| CliError::Failed(e.to_string()))?;
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))?;
+            let switchboard = open(cli.data_dir)?;
+            let ready =
+                prepared.resolve(|name| accounts::find(&accounts::all(&switchboard)?, name))?;
             let mut printer =
                 Printer::new(format, stderr_style(), std::io::stdout(), std::io::stderr());
-            runtime.block_on(ask::run(&switchboard, prepared, &mut printer))
+            runtime()?.block_on(ask::run(&switchboard, ready, &mut printer))
+        }
+        Command::Accounts(AccountsCommand::Add(args)) => {
+            let plan = accounts::plan_add(args)?;
+            let stdin = std::io::stdin();
+            let key = accounts::read_key(stdin.is_terminal(), plan.preset, || {
+                std::io::read_to_string(stdin)
+            })?;
+            let switchboard = open(cli.data_dir)?;
+            accounts::add(
+                &switchboard,
+                plan,
+                key,
+                &mut std::io::stdout(),
+                &mut std::io::stderr(),
+            )
+        }
+        Command::Accounts(AccountsCommand::List(args)) => {
+            let switchboard = open(cli.data_dir)?;
+            let list = switchboard.accounts().list().map_err(core_error)?;
+            accounts::list(
+                &list,
+                args.format,
+                &mut std::io::stdout(),
+                &mut std::io::stderr(),
+            )
+        }
+        Command::Accounts(AccountsCommand::Remove(args)) => {
+            let switchboard = open(cli.data_dir)?;
+            accounts::remove(&switchboard, &args.account, &mut std::io::stdout())
+        }
+        Command::Accounts(AccountsCommand::Test(args)) => {
+            let switchboard = open(cli.data_dir)?;
+            runtime()?.block_on(accounts::test(
+                &switchboard,
+                &args.account.account,
+                args.format,
+                &mut std::io::stdout(),
+            ))
+        }
+        Command::Models(args) => {
+            let switchboard = open(cli.data_dir)?;
+            accounts::models(
+                &accounts::all(&switchboard)?,
+                args.format,
+                &mut std::io::stdout(),
+                &mut std::io::stderr(),
+            )
         }
     }
+}
+
+/// Opens the data directory (`--data-dir`, else `SWITCHBOARD_DATA_DIR`, else the platform's)
+/// with keys in the OS keyring. The keyring itself is reached only when a key is needed.
+fn open(data_dir: Option<std::path::PathBuf>) -> Result<Switchboard, CliError> {
+    let data_dir = sb_core::data_dir::resolve(data_dir).map_err(core_error)?;
+    Switchboard::open(&data_dir, Arc::new(KeyringStore::default())).map_err(core_error)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))
 }
 
 /// Dim reasoning only on a terminal, and not when the user asked for no colour
@@ -101,5 +171,29 @@ fn stderr_style() -> Style {
         Style::Terminal
     } else {
         Style::Plain
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(argv: &[&str]) -> Option<String> {
+        subcommand_of(&argv.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn clap_errors_point_to_the_subcommand_on_the_command_line() {
+        assert_eq!(
+            of(&["--data-dir", "d", "ask", "--x"]).as_deref(),
+            Some("ask")
+        );
+        assert_eq!(
+            of(&["accounts", "add", "--x"]).as_deref(),
+            Some("accounts add")
+        );
+        assert_eq!(of(&["accounts", "--x"]).as_deref(), Some("accounts"));
+        assert_eq!(of(&["models", "--x"]).as_deref(), Some("models"));
+        assert_eq!(of(&["--x"]), None);
     }
 }

@@ -26,6 +26,9 @@ pub struct RouteInfo {
     pub api: Api,
     /// The model asked.
     pub model: String,
+    /// The saved account's label (`--account`); absent for `--base-url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 /// How reasoning and tool calls look on stderr.
@@ -297,6 +300,7 @@ mod tests {
             base_url: "http://127.0.0.1:9/v1".into(),
             api: Api::ChatCompletions,
             model: "m".into(),
+            account: None,
         }
     }
 

@@ -71,7 +71,8 @@ pub struct Sb {
     args: Vec<OsString>,
     env: Vec<(String, String)>,
     stdin: Option<String>,
-    data_dir: TempDir,
+    /// The private data dir, when this run has one (`None`: the caller's, see [`Sb::in_dir`]).
+    data_dir: Option<TempDir>,
 }
 
 /// What an `sb` run left behind.
@@ -132,7 +133,25 @@ impl Sb {
             args: all,
             env: Vec::new(),
             stdin: None,
-            data_dir,
+            data_dir: Some(data_dir),
+        }
+    }
+
+    /// `sb` with these arguments on a data dir the caller keeps (to run several commands on the
+    /// same accounts).
+    #[allow(dead_code)] // Used by tests/accounts.rs only.
+    pub fn in_dir<I, S>(data_dir: &Path, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        let mut all: Vec<OsString> = vec!["--data-dir".into(), data_dir.into()];
+        all.extend(args.into_iter().map(Into::into));
+        Self {
+            args: all,
+            env: Vec::new(),
+            stdin: None,
+            data_dir: None,
         }
     }
 
