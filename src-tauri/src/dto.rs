@@ -193,6 +193,11 @@ pub enum StreamEvent {
     ResponseId {
         id: String,
     },
+    #[serde(rename_all = "camelCase")]
+    Route {
+        served_by: Option<RouteView>,
+        attempts: Vec<AttemptView>,
+    },
     Rendered {
         html: String,
     },
@@ -229,6 +234,18 @@ impl From<TurnEvent> for StreamEvent {
                 arguments,
             },
             TurnEvent::ResponseId(id) => Self::ResponseId { id },
+            TurnEvent::Route(record) => Self::Route {
+                served_by: record.served_by.as_ref().map(RouteView::from),
+                attempts: record
+                    .attempts
+                    .iter()
+                    .map(|attempt| AttemptView {
+                        route: RouteView::from(&attempt.route),
+                        code: attempt.code.clone(),
+                        outcome: attempt.outcome.clone(),
+                    })
+                    .collect(),
+            },
             TurnEvent::Notice { param, message } => Self::Notice {
                 param: param.to_owned(),
                 message,
@@ -247,6 +264,34 @@ impl From<TurnEvent> for StreamEvent {
             },
         }
     }
+}
+
+/// One way of serving a model: an account, its model ID and protocol.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteView {
+    pub account_id: String,
+    pub model_id: String,
+    pub api: sb_core::Api,
+}
+
+impl From<&sb_core::router::Route> for RouteView {
+    fn from(route: &sb_core::router::Route) -> Self {
+        Self {
+            account_id: route.account_id.to_string(),
+            model_id: route.model_id.clone(),
+            api: route.api,
+        }
+    }
+}
+
+/// A route that did not answer, and why.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptView {
+    pub route: RouteView,
+    pub code: String,
+    pub outcome: String,
 }
 
 /// A rejected command, as the UI receives it.

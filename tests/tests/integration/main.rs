@@ -7,6 +7,7 @@ mod chat;
 mod keyring;
 mod openapi;
 mod providers;
+mod routing;
 
 use std::path::PathBuf;
 use std::sync::Arc;

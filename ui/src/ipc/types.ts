@@ -98,6 +98,20 @@ export type ErrorCode =
   | "invalid_input"
   | "internal";
 
+/** One way of serving a model: an account, its own model ID and the protocol. */
+export interface RouteView {
+  accountId: string;
+  modelId: string;
+  api: Api;
+}
+
+/** A route that did not answer, and why (readable, e.g. "rate-limited, cooling down 30 s"). */
+export interface AttemptView {
+  route: RouteView;
+  code: string;
+  outcome: string;
+}
+
 /** Events of one streamed answer, in order, over a per-request tauri Channel. */
 export type StreamEvent =
   | { type: "started"; requestId: string }
@@ -113,6 +127,8 @@ export type StreamEvent =
     }
   /** The provider's id for this answer (Responses API). */
   | { type: "responseId"; id: string }
+  /** Routed answers: which route served it and why earlier routes did not. */
+  | { type: "route"; servedBy: RouteView | null; attempts: AttemptView[] }
   /** A parameter was adapted or dropped for the target model (shown on the answer). */
   | { type: "notice"; param: string; message: string }
   /** Sanitized HTML of the whole answer so far (model raw HTML escaped). Safe to assign to innerHTML. */

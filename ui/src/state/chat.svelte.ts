@@ -7,9 +7,11 @@ import {
 } from "../ipc";
 import type {
   Api,
+  AttemptView,
   ChatMessage,
   CommandError,
   Params,
+  RouteView,
   SendRequest,
   StreamEvent,
 } from "../ipc/types";
@@ -49,6 +51,8 @@ export interface AssistantTurn {
   notices: string[];
   /** The provider's id for this answer (Responses API), to continue from it. */
   responseId: string | null;
+  /** Routed answers: who answered and why other routes did not. */
+  route: { servedBy: RouteView | null; attempts: AttemptView[] } | null;
 }
 
 export interface ToolCall {
@@ -75,6 +79,7 @@ export function newAssistantTurn(id: number, model: string): AssistantTurn {
     toolCalls: [],
     notices: [],
     responseId: null,
+    route: null,
   };
 }
 
@@ -101,6 +106,9 @@ export function applyStreamEvent(turn: AssistantTurn, event: StreamEvent): void 
       break;
     case "responseId":
       turn.responseId = event.id;
+      break;
+    case "route":
+      turn.route = { servedBy: event.servedBy, attempts: event.attempts };
       break;
     case "toolCallDelta": {
       const call = (turn.toolCalls[event.index] ??= { id: "", name: "", arguments: "" });

@@ -112,6 +112,24 @@ describe("applyStreamEvent", () => {
     ]);
   });
 
+  it("keeps the route record of a routed answer", () => {
+    const served = { accountId: "b", modelId: "openai/gpt-5-1-codex-mini", api: "responses" as const };
+    const skipped = {
+      route: { accountId: "a", modelId: "gpt-5.1-codex-mini", api: "chat" as const },
+      code: "rate_limited",
+      outcome: "rate-limited, cooling down 30 s",
+    };
+    const turn = run([
+      { type: "textDelta", text: "hi" },
+      { type: "route", servedBy: served, attempts: [skipped] },
+      { type: "finished", reason: "stop" },
+    ]);
+    expect(turn.route, "the answer knows who served it and why others did not").toEqual({
+      servedBy: served,
+      attempts: [skipped],
+    });
+  });
+
   it("still takes usage reported after the finish reason", () => {
     const turn = run([
       { type: "textDelta", text: "A" },

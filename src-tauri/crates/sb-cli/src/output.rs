@@ -239,6 +239,7 @@ impl<O: Write, E: Write> Printer<O, E> {
             TurnEvent::Rendered(_) => return Ok(()),
             // The summary line carries the response id once the answer is complete.
             TurnEvent::ResponseId(_) => return Ok(()),
+            TurnEvent::Route(record) => Line::Route(record),
         };
         self.json_line(&line)
     }
@@ -280,6 +281,8 @@ enum Line<'a> {
         code: &'a str,
         message: &'a str,
     },
+    /// Which route answered a routed turn and why others did not.
+    Route(&'a sb_core::router::RouteRecord),
     Summary {
         text: &'a str,
         reasoning: &'a str,

@@ -254,6 +254,11 @@ impl Accounts {
             .collect()
     }
 
+    /// All accounts, oldest first, without touching the keyring.
+    pub fn all(&self) -> Vec<Account> {
+        self.list_guard().clone()
+    }
+
     /// One account by id.
     pub fn get(&self, id: &AccountId) -> Result<Account, CoreError> {
         self.list_guard()

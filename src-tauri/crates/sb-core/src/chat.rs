@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::account::{AccountId, Accounts};
 use crate::error::CoreError;
+use crate::router::{Route as RouterRoute, RouteRecord, Router, Strategy};
 
 /// Re-render the growing answer at most this often: fast enough to look live (under two frames
 /// at 60 Hz would be wasted work), slow enough that a fast stream does not flood the UI.
@@ -71,6 +72,9 @@ pub enum TurnEvent {
     },
     /// The provider's id for this answer (Responses API), to continue from it next turn.
     ResponseId(String),
+    /// Which route served a routed turn and why earlier routes did not (sent before the final
+    /// event).
+    Route(crate::router::RouteRecord),
     /// A piece of a tool call the model wants made (see `ChatEvent::ToolCallDelta`).
     ToolCallDelta {
         /// Which call (0, 1, ... for parallel calls).
@@ -112,12 +116,28 @@ pub struct TurnOutcome {
     pub end: Option<TurnEvent>,
 }
 
+/// A turn for a logical model: any account that serves it may answer.
+#[derive(Debug, Clone)]
+pub struct RoutedRequest {
+    /// The logical model key (e.g. `gpt-5.1-codex-mini`), or an account's own model ID.
+    pub model: String,
+    /// How to choose among the routes.
+    pub strategy: Strategy,
+    /// The conversation so far, ending with the user's new message.
+    pub messages: Vec<Message>,
+    /// Generation parameters.
+    pub params: Params,
+    /// Ask for a streamed answer.
+    pub stream: bool,
+}
+
 /// Sends chat requests for accounts.
 #[derive(Debug, Clone)]
 pub struct ChatService {
     accounts: Arc<Accounts>,
     http: reqwest::Client,
     config: StreamConfig,
+    router: Arc<Router>,
 }
 
 impl ChatService {
@@ -133,6 +153,7 @@ impl ChatService {
             accounts,
             http,
             config: StreamConfig::default(),
+            router: Arc::new(Router::new()),
         })
     }
 
@@ -164,7 +185,7 @@ impl ChatService {
                     &request.params,
                 );
                 for notice in adapted.notices {
-                    (turn.sink)(TurnEvent::Notice {
+                    turn.emit(TurnEvent::Notice {
                         param: notice.param,
                         message: notice.message,
                     });
@@ -182,7 +203,8 @@ impl ChatService {
                 };
                 let stream =
                     sb_llm::stream_answer(&self.http, endpoint, request.api, answer, self.config);
-                turn.drive(stream, cancel).await;
+                let ending = turn.drive(stream, &cancel).await;
+                turn.finish(ending);
             }
             Err(error) => turn.end(TurnEvent::Failed {
                 code: error.code(),
@@ -190,6 +212,201 @@ impl ChatService {
             }),
         }
         turn.outcome
+    }
+
+    /// The router (account health, remembered protocols).
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+
+    /// Every way the accounts can serve `model`: accounts whose preset knows it as that logical
+    /// model (with the provider's own ID and protocol), and accounts whose own model it is.
+    pub fn routes_for(&self, model: &str) -> Vec<RouterRoute> {
+        let mut routes: Vec<RouterRoute> = Vec::new();
+        for account in self.accounts.all() {
+            let known = crate::catalog::merge(&account, &[])
+                .into_iter()
+                .find(|entry| entry.logical.as_deref() == Some(model) || entry.id == model);
+            let route = match known {
+                Some(entry) => RouterRoute::new(account.id.clone(), entry.id, entry.api),
+                None if account.model == model => {
+                    RouterRoute::new(account.id.clone(), account.model.clone(), account.api)
+                }
+                None => continue,
+            };
+            if !routes.contains(&route) {
+                routes.push(route);
+            }
+        }
+        routes
+    }
+
+    /// Runs a turn for a logical model: tries the routes the router plans, failing over before
+    /// the first token (429, 5xx, network, stall, rejected key), switching protocol once when a
+    /// provider says the model needs the other one, and never after the answer started. The
+    /// final event is preceded by `TurnEvent::Route` saying who answered and why others did not.
+    pub async fn run_routed(
+        &self,
+        request: RoutedRequest,
+        cancel: CancellationToken,
+        sink: &mut (dyn FnMut(TurnEvent) + Send),
+    ) -> TurnOutcome {
+        let mut turn = Turn::new(sink);
+        let routes = self.routes_for(request.model.trim());
+        if routes.is_empty() {
+            turn.end(TurnEvent::Failed {
+                code: "not_found",
+                message: format!(
+                    "No account serves {:?}: add an account whose provider offers it, or pick \
+                     another model.",
+                    request.model
+                ),
+            });
+            return turn.outcome;
+        }
+        let plan = self
+            .router
+            .plan(&routes, request.strategy, std::time::Instant::now());
+        let mut record = RouteRecord::new(&plan);
+        // With another route to go to, waiting out a Retry-After is slower than failing over.
+        let config = if plan.order.len() > 1 {
+            StreamConfig {
+                retry: sb_llm::RetryPolicy::never(),
+                ..self.config
+            }
+        } else {
+            self.config
+        };
+        let mut last_failure: Option<sb_llm::LlmError> = None;
+        'routes: for planned in plan.order {
+            let mut route = planned;
+            loop {
+                turn.begin_attempt();
+                let ending = match self
+                    .attempt(&mut turn, &route, &request, config, &cancel)
+                    .await
+                {
+                    Ok(ending) => ending,
+                    Err(error @ CoreError::InvalidInput(_)) => {
+                        // A request error would fail at any route.
+                        turn.release();
+                        turn.emit(TurnEvent::Route(record));
+                        turn.end(TurnEvent::Failed {
+                            code: error.code(),
+                            message: error.to_string(),
+                        });
+                        return turn.outcome;
+                    }
+                    Err(error) => {
+                        // The account or its key is unusable here: try the next route.
+                        record.failed(
+                            &route,
+                            &crate::router::Decision::Failover {
+                                reason: crate::router::FailoverReason::NeedsAttention {
+                                    status: None,
+                                    message: error.to_string(),
+                                },
+                            },
+                        );
+                        turn.discard_attempt();
+                        continue 'routes;
+                    }
+                };
+                match ending {
+                    Ending::Failed(error) => {
+                        let now = std::time::Instant::now();
+                        let decision = self.router.on_failure(&route, &error, turn.token_seen, now);
+                        record.failed(&route, &decision);
+                        match decision {
+                            crate::router::Decision::SwitchProtocol { to } => {
+                                turn.discard_attempt();
+                                route = route.with_api(to);
+                            }
+                            crate::router::Decision::Failover { .. } => {
+                                turn.discard_attempt();
+                                last_failure = Some(error);
+                                continue 'routes;
+                            }
+                            crate::router::Decision::Stop { .. } => {
+                                turn.release();
+                                turn.emit(TurnEvent::Route(record));
+                                turn.finish(Ending::Failed(error));
+                                return turn.outcome;
+                            }
+                        }
+                    }
+                    ending => {
+                        if matches!(ending, Ending::Finished(_)) {
+                            self.router.on_success(&route, std::time::Instant::now());
+                            record.served(&route);
+                        }
+                        turn.release();
+                        turn.emit(TurnEvent::Route(record));
+                        turn.finish(ending);
+                        return turn.outcome;
+                    }
+                }
+            }
+        }
+        turn.release();
+        turn.emit(TurnEvent::Route(record));
+        match last_failure {
+            Some(error) => turn.finish(Ending::Failed(error)),
+            None => turn.end(TurnEvent::Failed {
+                code: "rate_limit",
+                message: format!(
+                    "No account can serve {:?} right now: every route is cooling down or needs \
+                     attention.",
+                    request.model
+                ),
+            }),
+        }
+        turn.outcome
+    }
+
+    /// One attempt on one route; events flow into `turn` (held until the first token).
+    async fn attempt(
+        &self,
+        turn: &mut Turn<'_>,
+        route: &RouterRoute,
+        request: &RoutedRequest,
+        config: StreamConfig,
+        cancel: &CancellationToken,
+    ) -> Result<Ending, CoreError> {
+        request.params.validate_for(route.api)?;
+        let account = self.accounts.get(&route.account_id)?;
+        let key = self.account_key(&account).await?;
+        let adapted = sb_llm::adapt::adapt(
+            sb_llm::adapt::provider_for(&account.base_url),
+            &route.model_id,
+            &request.params,
+        );
+        for notice in adapted.notices {
+            turn.emit(TurnEvent::Notice {
+                param: notice.param,
+                message: notice.message,
+            });
+        }
+        let chat = crate::preset::preset(&account.preset)
+            .map(|p| p.chat_options())
+            .unwrap_or_default();
+        let answer = AnswerRequest {
+            model: &route.model_id,
+            messages: &request.messages,
+            params: &adapted.params,
+            chat: ChatOptions {
+                token_field: adapted.token_field.unwrap_or(chat.token_field),
+                ..chat
+            },
+            stream: request.stream,
+            previous_response_id: None,
+        };
+        let endpoint = Endpoint {
+            base_url: &account.base_url,
+            api_key: &key,
+        };
+        let stream = sb_llm::stream_answer(&self.http, endpoint, route.api, answer, config);
+        Ok(turn.drive(stream, cancel).await)
     }
 
     /// Tests an account's connection: lists its models with its key and judges the answer.
@@ -246,6 +463,13 @@ impl ChatService {
     }
 }
 
+/// How one attempt at an answer ended (the caller decides what the user sees).
+enum Ending {
+    Finished(String),
+    Stopped,
+    Failed(sb_llm::LlmError),
+}
+
 /// One turn in progress: assembles text and decides when to render.
 struct Turn<'a> {
     sink: &'a mut (dyn FnMut(TurnEvent) + Send),
@@ -253,6 +477,10 @@ struct Turn<'a> {
     finish_reason: Option<String>,
     rendered_len: usize,
     render_due: Option<Instant>,
+    /// Routed turns hold an attempt's events until its first token, so a route that fails
+    /// before answering leaves no trace on screen.
+    held: Option<Vec<TurnEvent>>,
+    token_seen: bool,
 }
 
 impl<'a> Turn<'a> {
@@ -263,36 +491,66 @@ impl<'a> Turn<'a> {
             finish_reason: None,
             rendered_len: 0,
             render_due: None,
+            held: None,
+            token_seen: false,
         }
     }
 
+    /// Starts a fresh attempt whose events are held until its first token.
+    fn begin_attempt(&mut self) {
+        self.outcome = TurnOutcome::default();
+        self.finish_reason = None;
+        self.rendered_len = 0;
+        self.render_due = None;
+        self.held = Some(Vec::new());
+        self.token_seen = false;
+    }
+
+    /// Drops what a failed attempt held back.
+    fn discard_attempt(&mut self) {
+        self.held = Some(Vec::new());
+    }
+
+    /// Lets held events through (the attempt answered, or its failure is final).
+    fn release(&mut self) {
+        for event in self.held.take().unwrap_or_default() {
+            (self.sink)(event);
+        }
+    }
+
+    fn emit(&mut self, event: TurnEvent) {
+        match &mut self.held {
+            Some(held) => held.push(event),
+            None => (self.sink)(event),
+        }
+    }
+
+    /// The answer started: from now on nothing is held and no other route may take over.
+    fn token(&mut self) {
+        self.token_seen = true;
+        self.release();
+    }
+
+    /// Reads the stream until it ends, is cancelled, or fails; emits no final event.
     async fn drive(
         &mut self,
         stream: impl futures::Stream<Item = Result<ChatEvent, sb_llm::LlmError>>,
-        cancel: CancellationToken,
-    ) {
+        cancel: &CancellationToken,
+    ) -> Ending {
         let mut stream = std::pin::pin!(stream);
         loop {
             let render_at = self.render_due;
             tokio::select! {
                 biased;
-                () = cancel.cancelled() => {
-                    // Leaving the loop drops the stream, which closes the HTTP connection.
-                    self.end(TurnEvent::Stopped);
-                    return;
-                }
+                // Returning drops the stream, which closes the HTTP connection.
+                () = cancel.cancelled() => return Ending::Stopped,
                 () = sleep_until(render_at), if render_at.is_some() => self.render(),
                 item = stream.next() => match item {
                     Some(Ok(event)) => self.apply(event),
-                    Some(Err(error)) => {
-                        let error = CoreError::from(error);
-                        self.end(TurnEvent::Failed { code: error.code(), message: error.to_string() });
-                        return;
-                    }
+                    Some(Err(error)) => return Ending::Failed(error),
                     None => {
                         let reason = self.finish_reason.take().unwrap_or_else(|| "stop".into());
-                        self.end(TurnEvent::Finished(reason));
-                        return;
+                        return Ending::Finished(reason);
                     }
                 },
             }
@@ -301,21 +559,23 @@ impl<'a> Turn<'a> {
 
     fn apply(&mut self, event: ChatEvent) {
         match event {
-            // This slice shows one choice; `n > 1` arrives with the full protocol work.
+            // Only the first choice is shown; `n > 1` answers are assembled by the mappers.
             ChatEvent::TextDelta { choice: 0, text }
             | ChatEvent::RefusalDelta { choice: 0, text } => {
+                self.token();
                 self.outcome.text.push_str(&text);
-                (self.sink)(TurnEvent::TextDelta(text));
+                self.emit(TurnEvent::TextDelta(text));
                 let now = Instant::now();
                 self.render_due.get_or_insert(now + RENDER_INTERVAL);
             }
             ChatEvent::ReasoningDelta { choice: 0, text } => {
+                self.token();
                 self.outcome.reasoning.push_str(&text);
-                (self.sink)(TurnEvent::ReasoningDelta(text));
+                self.emit(TurnEvent::ReasoningDelta(text));
             }
             ChatEvent::Usage(usage) => {
                 self.outcome.usage = Some(usage.clone());
-                (self.sink)(TurnEvent::Usage(usage));
+                self.emit(TurnEvent::Usage(usage));
             }
             ChatEvent::ToolCallDelta {
                 choice: 0,
@@ -323,18 +583,20 @@ impl<'a> Turn<'a> {
                 id,
                 name,
                 arguments,
-            } => (self.sink)(TurnEvent::ToolCallDelta {
-                index,
-                id,
-                name,
-                arguments,
-            }),
+            } => {
+                self.token();
+                self.emit(TurnEvent::ToolCallDelta {
+                    index,
+                    id,
+                    name,
+                    arguments,
+                });
+            }
             ChatEvent::ResponseId(id) => {
                 self.outcome.response_id = Some(id.clone());
-                (self.sink)(TurnEvent::ResponseId(id));
+                self.emit(TurnEvent::ResponseId(id));
             }
             ChatEvent::Finished { choice: 0, reason } => self.finish_reason = Some(reason),
-            // Only the first choice is shown; `n > 1` answers are assembled by the mappers.
             _ => {}
         }
     }
@@ -343,12 +605,30 @@ impl<'a> Turn<'a> {
         self.render_due = None;
         if self.rendered_len != self.outcome.text.len() {
             self.rendered_len = self.outcome.text.len();
-            (self.sink)(TurnEvent::Rendered(sb_markdown::render(&self.outcome.text)));
+            let html = sb_markdown::render(&self.outcome.text);
+            self.emit(TurnEvent::Rendered(html));
         }
+    }
+
+    /// Reports how the attempt ended as the turn's final event.
+    fn finish(&mut self, ending: Ending) {
+        let last = match ending {
+            Ending::Finished(reason) => TurnEvent::Finished(reason),
+            Ending::Stopped => TurnEvent::Stopped,
+            Ending::Failed(error) => {
+                let error = CoreError::from(error);
+                TurnEvent::Failed {
+                    code: error.code(),
+                    message: error.to_string(),
+                }
+            }
+        };
+        self.end(last);
     }
 
     /// Renders what is pending, then reports the final event.
     fn end(&mut self, last: TurnEvent) {
+        self.release();
         self.render();
         (self.sink)(last.clone());
         self.outcome.end = Some(last);
@@ -376,8 +656,10 @@ mod tests {
         let mut sink = |e: TurnEvent| seen.push(e);
         runtime.block_on(async {
             let mut turn = Turn::new(&mut sink);
-            turn.drive(stream::iter(events), CancellationToken::new())
+            let ending = turn
+                .drive(stream::iter(events), &CancellationToken::new())
                 .await;
+            turn.finish(ending);
         });
         seen
     }
@@ -454,7 +736,8 @@ mod tests {
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 trigger.cancel();
             });
-            turn.drive(endless, cancel).await;
+            let ending = turn.drive(endless, &cancel).await;
+            turn.finish(ending);
         });
         assert_eq!(seen.last(), Some(&TurnEvent::Stopped));
         assert!(

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use account::{Account, AccountId, AccountSummary, Accounts, NewAccount};
-pub use chat::{ChatService, Route, TurnEvent, TurnOutcome, TurnRequest};
+pub use chat::{ChatService, Route, RoutedRequest, TurnEvent, TurnOutcome, TurnRequest};
 pub use error::CoreError;
 pub use sb_llm::chat_completions::{Message, Role};
 pub use sb_llm::{params, Api, Params};
