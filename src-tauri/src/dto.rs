@@ -19,6 +19,8 @@ pub struct AccountView {
     pub server_state: bool,
     pub preset: String,
     pub allow_http: bool,
+    pub headers: Vec<(String, String)>,
+    pub enabled: bool,
     pub has_key: bool,
     /// The key's last four characters, never more.
     pub key_hint: Option<String>,
@@ -35,6 +37,8 @@ impl From<AccountSummary> for AccountView {
             server_state: summary.account.server_state,
             preset: summary.account.preset,
             allow_http: summary.account.allow_http,
+            headers: summary.account.headers,
+            enabled: summary.account.enabled,
             has_key: summary.has_key,
             key_hint: summary.key_hint,
         }
@@ -57,6 +61,8 @@ pub struct NewAccount {
     pub preset: String,
     #[serde(default)]
     pub allow_http: bool,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for NewAccount {
@@ -85,6 +91,7 @@ impl From<NewAccount> for sb_core::NewAccount {
             server_state: dto.server_state,
             preset: dto.preset,
             allow_http: dto.allow_http,
+            headers: dto.headers,
         }
     }
 }

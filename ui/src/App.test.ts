@@ -31,7 +31,7 @@ class FakeBackend {
             baseUrl: input.baseUrl,
             model: input.model,
             api: input.api,
-            serverState: false, preset: "custom", allowHttp: false, hasKey: true, keyHint: null,
+            serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null,
           };
           this.accounts.push(view);
           return view;
@@ -221,15 +221,15 @@ describe("first run", () => {
 describe("chat", () => {
   beforeEach(() => {
     backend.accounts = [
-      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", serverState: false, preset: "custom", allowHttp: false, hasKey: true, keyHint: null },
-      { id: "a2", label: "Local", baseUrl: "http://127.0.0.1:11434/v1", model: "llama", api: "chat", serverState: false, preset: "custom", allowHttp: false, hasKey: false, keyHint: null },
+      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null },
+      { id: "a2", label: "Local", baseUrl: "http://127.0.0.1:11434/v1", model: "llama", api: "chat", serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: false, keyHint: null },
       {
         id: "a3",
         label: "AIML",
         baseUrl: "https://api.aimlapi.com/v1",
         model: "openai/gpt-5.1-codex",
         api: "responses",
-        serverState: false, preset: "custom", allowHttp: false, hasKey: true, keyHint: null,
+        serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null,
       },
     ];
   });
@@ -387,14 +387,14 @@ describe("chat", () => {
 describe("parameters drawer", () => {
   beforeEach(() => {
     backend.accounts = [
-      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", serverState: false, preset: "custom", allowHttp: false, hasKey: true, keyHint: null },
+      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null },
       {
         id: "a3",
         label: "AIML",
         baseUrl: "https://api.aimlapi.com/v1",
         model: "openai/gpt-5.1-codex",
         api: "responses",
-        serverState: false, preset: "custom", allowHttp: false, hasKey: true, keyHint: null,
+        serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null,
       },
     ];
   });

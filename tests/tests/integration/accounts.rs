@@ -29,6 +29,7 @@ fn account(core: &Switchboard, preset: &str, base_url: &str, key: &str) -> sb_co
             server_state: false,
             preset: preset.into(),
             allow_http: false,
+            headers: Vec::new(),
         })
         .expect("add account")
         .account
@@ -103,6 +104,73 @@ async fn connection_test_says_plainly_when_the_key_is_wrong_or_the_host_is_down(
         report.message.contains(&format!("127.0.0.1:{port}")),
         "{}",
         report.message
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn custom_headers_reach_the_provider_and_disabled_accounts_serve_nothing() {
+    let sim = simulator(&[]).await;
+    let dir = TempDir::new("accounts");
+    let core = Switchboard::open(&dir.0, memory_store()).expect("open");
+    let id = core
+        .accounts()
+        .add(NewAccount {
+            label: "With headers".into(),
+            base_url: sim.base_url(),
+            api_key: Secret::new(KEY.into()),
+            model: "gpt-5.1".into(),
+            api: Api::ChatCompletions,
+            server_state: false,
+            preset: "custom".into(),
+            allow_http: false,
+            headers: vec![("X-Org-Id".into(), "org-42".into())],
+        })
+        .expect("add")
+        .account
+        .id;
+
+    let report = core.chat().test_account(&id).await.expect("report");
+    assert_eq!(report.verdict, Verdict::Ok, "{}", report.message);
+    let listing = sim.requests().pop().expect("listing");
+    assert_eq!(
+        listing.header("x-org-id"),
+        Some("org-42"),
+        "the header goes with every request"
+    );
+
+    core.accounts().set_enabled(&id, false).expect("disable");
+    assert!(
+        core.chat().routes_for("gpt-5.1").is_empty(),
+        "a disabled account offers no route"
+    );
+    let request = sb_core::TurnRequest {
+        route: sb_core::Route::Account(id),
+        api: Api::ChatCompletions,
+        model: "gpt-5.1".into(),
+        messages: vec![sb_core::Message::text(sb_core::Role::User, "hi")],
+        params: sb_core::Params::default(),
+        stream: true,
+        previous_response_id: None,
+    };
+    let mut sink = |_e: sb_core::TurnEvent| {};
+    let outcome = core
+        .chat()
+        .run_turn(
+            request,
+            tokio_util::sync::CancellationToken::new(),
+            &mut sink,
+        )
+        .await;
+    assert!(
+        matches!(&outcome.end, Some(sb_core::TurnEvent::Failed { message, .. }) if message.contains("disabled")),
+        "{:?}",
+        outcome.end
+    );
+    assert_eq!(
+        sim.requests().len(),
+        1,
+        "nothing was sent for the disabled account"
     );
     sim.shutdown().await;
 }

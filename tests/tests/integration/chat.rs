@@ -244,6 +244,7 @@ async fn stalled_stream_fails_as_stalled_after_the_idle_timeout() {
             server_state: false,
             preset: "custom".into(),
             allow_http: false,
+            headers: Vec::new(),
         })
         .expect("add")
         .account

@@ -35,6 +35,7 @@ fn key_added_through_the_core_lands_in_the_secret_service() {
             server_state: false,
             preset: "custom".into(),
             allow_http: false,
+            headers: Vec::new(),
         })
         .expect("the keyring accepts the key");
 

@@ -52,6 +52,7 @@ pub fn core_with_account(
             server_state: false,
             preset: "custom".into(),
             allow_http: false,
+            headers: Vec::new(),
         })
         .expect("add account");
     (dir, core, added.account.id)

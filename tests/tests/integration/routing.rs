@@ -41,6 +41,7 @@ async fn provider(core: &Switchboard, preset: &str, key: &str) -> (Simulator, Ac
             server_state: false,
             preset: preset.into(),
             allow_http: false,
+            headers: Vec::new(),
         })
         .expect("add account")
         .account

@@ -23,7 +23,7 @@ const account: AccountView = {
   baseUrl: "https://api.openai.com/v1",
   model: "gpt-5.1",
   api: "chat",
-  serverState: false, preset: "custom", allowHttp: false, hasKey: true, keyHint: null,
+  serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null,
 };
 
 describe("command wrappers", () => {

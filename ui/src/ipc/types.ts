@@ -19,6 +19,10 @@ export interface AccountView {
   preset: string;
   /** The user allowed plain http:// to a host other than this machine. */
   allowHttp: boolean;
+  /** Extra headers sent with every request, as [name, value] pairs. */
+  headers: [string, string][];
+  /** Disabled accounts keep their key but serve nothing. */
+  enabled: boolean;
   hasKey: boolean;
   /** The stored key's last four characters, never more. */
   keyHint: string | null;
@@ -36,6 +40,8 @@ export interface NewAccount {
   preset?: string;
   /** Allow plain http:// to a host other than this machine (the key travels unencrypted). */
   allowHttp?: boolean;
+  /** Extra headers sent with every request, as [name, value] pairs. */
+  headers?: [string, string][];
 }
 
 export type Role = "system" | "user" | "assistant";

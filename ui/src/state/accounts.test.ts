@@ -69,8 +69,8 @@ describe("hostOf", () => {
 });
 
 describe("AccountsState", () => {
-  const a1: AccountView = { id: "a1", label: "One", baseUrl: "https://x/v1", model: "m1", api: "chat", serverState: false, preset: "custom", allowHttp: false, hasKey: true, keyHint: null };
-  const a2: AccountView = { id: "a2", label: "Two", baseUrl: "https://y/v1", model: "m2", api: "responses", serverState: false, preset: "custom", allowHttp: false, hasKey: true, keyHint: null };
+  const a1: AccountView = { id: "a1", label: "One", baseUrl: "https://x/v1", model: "m1", api: "chat", serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null };
+  const a2: AccountView = { id: "a2", label: "Two", baseUrl: "https://y/v1", model: "m2", api: "responses", serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null };
 
   it("selects the first account on load and follows the selection's model", async () => {
     const state = new AccountsState({

@@ -104,6 +104,7 @@ impl AddPlan {
             server_state: false,
             preset: self.preset.id.clone(),
             allow_http: self.allow_http,
+            headers: Vec::new(),
         }
     }
 }

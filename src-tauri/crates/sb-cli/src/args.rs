@@ -162,6 +162,8 @@ Examples:
   git diff | sb ask --base-url ... --api-key-env KEY --model M --system 'Review this diff'
   sb ask ... --param temperature=0.2 --param max_tokens=500 --image chart.png 'What does it show?'
   sb ask ... --format json 'Hi' | jq -c 'select(.type == \"summary\")'
+  sb ask --model gpt-5.1-codex-mini 'Hi'     # any saved account that serves it answers
+  sb ask --model gpt-5.1-codex-mini --strategy round-robin 'Hi'
 
 Exit status: 0 answered, 1 the answer failed (auth, network, rate limit...), 2 usage error,
 130 stopped with Ctrl-C (what arrived is printed).";
@@ -174,12 +176,19 @@ pub struct AskArgs {
     pub route: RouteArgs,
 
     /// The provider's model ID (e.g. gpt-5.1). Required with --base-url; with --account the
-    /// account's model is the default.
+    /// account's model is the default. With neither, a model (e.g. gpt-5.1-codex-mini) that
+    /// any saved account may serve: the answer is routed across them (see --strategy).
     #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
 
+    /// Routing only (--model without --account or --base-url): which account to try first.
+    /// Failed or rate-limited accounts are left for the next one before the answer starts.
+    /// [default: priority]
+    #[arg(long, value_enum)]
+    pub strategy: Option<StrategyArg>,
+
     /// Wire protocol: Chat Completions or the Responses API (default: the account's with
-    /// --account, else chat).
+    /// --account, else chat; not with routing, where each route has its own).
     #[arg(long, value_enum)]
     pub api: Option<ApiArg>,
 
@@ -257,6 +266,27 @@ impl From<ApiArg> for sb_core::Api {
         match api {
             ApiArg::Chat => Self::ChatCompletions,
             ApiArg::Responses => Self::Responses,
+        }
+    }
+}
+
+/// `--strategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    /// The accounts in the order they were added.
+    Priority,
+    /// Start one account further along on each question (within one run of sb).
+    RoundRobin,
+    /// Accounts never rate-limited first, then the one limited longest ago.
+    LeastRecentlyLimited,
+}
+
+impl From<StrategyArg> for sb_core::router::Strategy {
+    fn from(strategy: StrategyArg) -> Self {
+        match strategy {
+            StrategyArg::Priority => Self::Priority,
+            StrategyArg::RoundRobin => Self::RoundRobin,
+            StrategyArg::LeastRecentlyLimited => Self::LeastRecentlyLimited,
         }
     }
 }
@@ -443,6 +473,41 @@ mod tests {
             Cli::try_parse_from(["sb", "accounts", "list", "--format", "html"]).is_err(),
             "html is only for ask"
         );
+    }
+
+    #[test]
+    fn strategy_takes_the_three_names_and_is_unset_by_default() {
+        let ask = |extra: &[&str]| {
+            let mut argv = vec!["sb", "ask", "--model", "m"];
+            argv.extend_from_slice(extra);
+            argv.push("hi");
+            Cli::try_parse_from(argv).map(|cli| match cli.command {
+                Command::Ask(ask) => ask.strategy,
+                other => panic!("parsed as ask: {other:?}"),
+            })
+        };
+        assert_eq!(ask(&[]).expect("parses"), None, "priority, decided later");
+        for (name, strategy, core) in [
+            (
+                "priority",
+                StrategyArg::Priority,
+                sb_core::router::Strategy::Priority,
+            ),
+            (
+                "round-robin",
+                StrategyArg::RoundRobin,
+                sb_core::router::Strategy::RoundRobin,
+            ),
+            (
+                "least-recently-limited",
+                StrategyArg::LeastRecentlyLimited,
+                sb_core::router::Strategy::LeastRecentlyLimited,
+            ),
+        ] {
+            assert_eq!(ask(&["--strategy", name]).expect("parses"), Some(strategy));
+            assert_eq!(sb_core::router::Strategy::from(strategy), core);
+        }
+        assert!(ask(&["--strategy", "random"]).is_err());
     }
 
     #[test]

@@ -1,20 +1,23 @@
 //! `sb ask`: turns the arguments into a request (every check that can fail before anything is
 //! read from disk or sent happens in [`prepare`]; a saved account is then looked up by
 //! [`Prepared::resolve`]), then runs the turn with Ctrl-C wired to its cancellation token
-//! ([`run`]).
+//! ([`run`]). With `--model` alone the turn is routed across the saved accounts
+//! (`ChatService::run_routed`), and the route that answered is reported after the answer.
 
 use std::ffi::OsString;
 use std::io::{self, Write};
 
+use sb_core::router::{RouteRecord, Strategy};
 use sb_core::{
-    Account, Api, Message, Params, Role, Route, Secret, Switchboard, TurnEvent, TurnRequest,
+    Account, Api, Message, Params, Role, Route, RoutedRequest, Secret, Switchboard, TurnEvent,
+    TurnRequest,
 };
 use tokio_util::sync::CancellationToken;
 
 use crate::args::{AskArgs, RouteArgs};
 use crate::error::{redact, CliError};
 use crate::image;
-use crate::output::{Printer, RouteInfo};
+use crate::output::{Printer, RouteInfo, RoutedInfo, SummaryRoute};
 
 /// A checked question whose route may still name a saved account.
 #[derive(Debug)]
@@ -38,11 +41,22 @@ enum Target {
     },
     /// `--account LABEL` (or id), looked up later.
     Account(String),
+    /// `--model` alone: any saved account that serves the model, tried in this order.
+    Routed(Strategy),
 }
 
-/// A request ready to send, with what the printer and error messages need.
+/// A request ready to send.
 #[derive(Debug)]
-pub struct Ready {
+pub enum Ready {
+    /// To one account or base URL.
+    Fixed(Fixed),
+    /// To whichever saved account serves the model; the route is known after the turn.
+    Routed(RoutedRequest),
+}
+
+/// A request to one route, with what the printer and error messages need.
+#[derive(Debug)]
+pub struct Fixed {
     /// The request for the core.
     pub request: TurnRequest,
     /// Where it goes, for the JSON summary.
@@ -60,15 +74,31 @@ pub fn prepare(
     env: impl Fn(&str) -> Option<OsString>,
     stdin: impl FnOnce() -> io::Result<String>,
 ) -> Result<Prepared, CliError> {
-    let target = resolve_target(&args.route, env)?;
     let model = args
         .model
         .map(|m| m.trim().to_owned())
         .filter(|m| !m.is_empty());
+    let target = resolve_target(&args.route, model.is_some(), args.strategy, env)?;
     if model.is_none() && matches!(target, Target::Direct { .. }) {
         return Err(CliError::Usage(
             "--model is required: give the provider's model ID, e.g. --model gpt-5.1".into(),
         ));
+    }
+    if matches!(target, Target::Routed(_)) {
+        if args.api.is_some() {
+            return Err(CliError::Usage(
+                "--api cannot be used when routing across accounts: each account's route has \
+                 its own protocol. Pick one account with --account LABEL to choose it"
+                    .into(),
+            ));
+        }
+        if args.previous_response_id.is_some() {
+            return Err(CliError::Usage(
+                "--previous-response-id cannot be used when routing across accounts: the \
+                 stored response lives at one provider. Name that account with --account LABEL"
+                    .into(),
+            ));
+        }
     }
     let params = parse_params(&args.params)?;
     let images = args
@@ -119,6 +149,16 @@ impl Prepared {
         lookup: impl FnOnce(&str) -> Result<Account, CliError>,
     ) -> Result<Ready, CliError> {
         let (route, info, key) = match self.target {
+            Target::Routed(strategy) => {
+                return Ok(Ready::Routed(RoutedRequest {
+                    // `prepare` refused routing without a model.
+                    model: self.model.unwrap_or_default(),
+                    strategy,
+                    messages: self.messages,
+                    params: self.params,
+                    stream: self.stream,
+                }));
+            }
             Target::Direct { base_url, key } => {
                 let api = self.api.unwrap_or(Api::ChatCompletions);
                 // `prepare` refused a direct route without a model.
@@ -155,7 +195,7 @@ impl Prepared {
                 (Route::Account(account.id), info, None)
             }
         };
-        Ok(Ready {
+        Ok(Ready::Fixed(Fixed {
             request: TurnRequest {
                 route,
                 api: info.api,
@@ -167,14 +207,16 @@ impl Prepared {
             },
             route: info,
             key,
-        })
+        }))
     }
 }
 
-/// Finds where the question goes: a saved account (looked up later), or a base URL with the
-/// key from an environment variable.
+/// Finds where the question goes: a saved account (looked up later), a base URL with the key
+/// from an environment variable, or (a model and nothing else) any account that serves it.
 fn resolve_target(
     args: &RouteArgs,
+    has_model: bool,
+    strategy: Option<crate::args::StrategyArg>,
     env: impl Fn(&str) -> Option<OsString>,
 ) -> Result<Target, CliError> {
     if args.api_key.is_some() {
@@ -183,6 +225,19 @@ fn resolve_target(
              `ps`. Save an account (sb accounts add) and pass --account LABEL, or put the key in \
              an environment variable and pass --api-key-env VAR"
                 .into(),
+        ));
+    }
+    let routing = args.account.is_none() && args.base_url.is_none() && args.api_key_env.is_none();
+    if !routing && strategy.is_some() {
+        return Err(CliError::Usage(
+            "--strategy is for routing across accounts (--model without --account or \
+             --base-url); it cannot be used with one account or base URL"
+                .into(),
+        ));
+    }
+    if routing && has_model {
+        return Ok(Target::Routed(
+            strategy.map(Strategy::from).unwrap_or_default(),
         ));
     }
     if let Some(account) = args.account.as_deref() {
@@ -196,8 +251,9 @@ fn resolve_target(
     }
     let base_url = args.base_url.as_deref().map(str::trim).ok_or_else(|| {
         CliError::Usage(
-            "say where to send the question: --account LABEL (a saved account, see 'sb accounts \
-             list') or --base-url URL with --api-key-env VAR"
+            "say where to send the question: --model MODEL (any saved account that serves it, \
+             see 'sb models'), --account LABEL (a saved account, see 'sb accounts list') or \
+             --base-url URL with --api-key-env VAR"
                 .into(),
         )
     })?;
@@ -269,11 +325,10 @@ where
     O: Write + Send,
     E: Write + Send,
 {
-    let Ready {
-        request,
-        route,
-        key,
-    } = prepared;
+    let (fixed_route, key) = match &prepared {
+        Ready::Fixed(fixed) => (Some(fixed.route.clone()), fixed.key.clone()),
+        Ready::Routed(_) => (None, None),
+    };
     let scrub = |message: &str| match &key {
         Some(key) => redact(message, key.expose()),
         None => message.to_owned(),
@@ -292,7 +347,11 @@ where
 
     // A failed write (closed pipe, full disk) stops the turn: nobody can read the rest.
     let mut write_error: Option<io::Error> = None;
+    let mut record: Option<RouteRecord> = None;
     let mut sink = |event: TurnEvent| {
+        if let TurnEvent::Route(route) = &event {
+            record = Some(route.clone());
+        }
         if write_error.is_some() {
             return;
         }
@@ -308,25 +367,47 @@ where
             cancel.cancel();
         }
     };
-    let outcome = switchboard
-        .chat()
-        .run_turn(request, cancel.clone(), &mut sink)
-        .await;
+    let outcome = match prepared {
+        Ready::Fixed(fixed) => {
+            switchboard
+                .chat()
+                .run_turn(fixed.request, cancel.clone(), &mut sink)
+                .await
+        }
+        Ready::Routed(routed) => {
+            switchboard
+                .chat()
+                .run_routed(routed, cancel.clone(), &mut sink)
+                .await
+        }
+    };
     watcher.abort();
 
     if let Some(error) = write_error {
         return Err(write_failure(&error));
     }
+    let routed = fixed_route.is_none();
+    let summary = match fixed_route {
+        Some(route) => SummaryRoute::Fixed(route),
+        None => SummaryRoute::Routed(routed_info(record.as_ref(), &switchboard.accounts().all())),
+    };
     printer
-        .finish(&outcome, &route)
+        .finish(&outcome, &summary)
         .map_err(|e| write_failure(&e))?;
     match outcome.end {
         Some(TurnEvent::Finished(_)) => Ok(()),
         Some(TurnEvent::Stopped) => Err(CliError::Stopped),
         Some(TurnEvent::Failed { code, message }) => {
             let message = scrub(&message);
-            // The core's own checks (model, message, parameters) are the user's to fix.
-            Err(if code == "invalid_input" {
+            // The core's own checks (model, message, parameters) are the user's to fix, and so
+            // is a model no account serves (refused before any route was planned or tried).
+            let unserved = routed && code == "not_found" && record.is_none();
+            Err(if unserved && switchboard.accounts().all().is_empty() {
+                CliError::Usage(format!(
+                    "{message} There are no saved accounts yet: add one with 'sb accounts add', \
+                     or ask one provider with --base-url URL and --api-key-env VAR."
+                ))
+            } else if code == "invalid_input" || unserved {
                 CliError::Usage(message)
             } else {
                 CliError::Failed(message)
@@ -335,6 +416,35 @@ where
         _ => Err(CliError::Failed(
             "the answer ended without saying how (no finish, stop or error)".into(),
         )),
+    }
+}
+
+/// What the summary and the note say about a routed turn: the route that answered (with its
+/// account's label and base URL), and one line naming every route as "LABEL (model via api)".
+fn routed_info(record: Option<&RouteRecord>, accounts: &[Account]) -> RoutedInfo {
+    let account = |route: &sb_core::router::Route| {
+        accounts
+            .iter()
+            .find(|a| a.id == route.account_id)
+            .map(|a| (a.label.clone(), a.base_url.clone()))
+    };
+    let name = |route: &sb_core::router::Route| {
+        let label = account(route).map_or_else(|| route.account_id.to_string(), |(label, _)| label);
+        format!(
+            "{label} ({} via {})",
+            route.model_id,
+            crate::accounts::api_name(route.api)
+        )
+    };
+    let served = record.and_then(|r| r.served_by.as_ref());
+    let served_account = served.and_then(account);
+    RoutedInfo {
+        base_url: served_account.as_ref().map(|(_, url)| url.clone()),
+        api: served.map(|r| r.api),
+        model: served.map(|r| r.model_id.clone()),
+        account: served_account.map(|(label, _)| label),
+        routed: true,
+        note: record.map(|r| r.describe(name)),
     }
 }
 
@@ -362,10 +472,19 @@ mod tests {
     }
 
     /// Resolves a direct route: no account may be looked up.
-    fn direct(prepared: Prepared) -> Ready {
-        prepared
-            .resolve(|name| panic!("a direct route looks up no account (asked for {name})"))
-            .expect("a direct route resolves")
+    fn direct(prepared: Prepared) -> Fixed {
+        fixed(
+            prepared
+                .resolve(|name| panic!("a direct route looks up no account (asked for {name})"))
+                .expect("a direct route resolves"),
+        )
+    }
+
+    fn fixed(ready: Ready) -> Fixed {
+        match ready {
+            Ready::Fixed(fixed) => fixed,
+            Ready::Routed(routed) => panic!("expected one route, got routing: {routed:?}"),
+        }
     }
 
     fn account(preset: &str, model: &str, api: Api) -> Account {
@@ -442,13 +561,11 @@ mod tests {
 
     #[test]
     fn missing_route_pieces_say_what_to_do() {
-        let message = usage_message(prepare(
-            args(&["--model", "m", "hi"]),
-            env_with_key,
-            no_stdin,
-        ));
+        let message = usage_message(prepare(args(&["hi"]), env_with_key, no_stdin));
         assert!(
-            message.contains("--base-url") && message.contains("--account"),
+            message.contains("--base-url")
+                && message.contains("--account")
+                && message.contains("--model"),
             "{message}"
         );
 
@@ -549,6 +666,7 @@ mod tests {
                 asked = Some(name.to_owned());
                 Ok(account("openai", "gpt-5.1", Api::Responses))
             })
+            .map(fixed)
             .expect("resolves");
         assert_eq!(asked.as_deref(), Some("Work"), "looked up trimmed");
         assert!(matches!(&ready.request.route, Route::Account(id) if id.as_str() == "acc-1"));
@@ -572,6 +690,7 @@ mod tests {
             prepare(args(argv), |_| None, no_stdin)
                 .expect("valid")
                 .resolve(|_| Ok(account("openai", "gpt-5.1", Api::ChatCompletions)))
+                .map(fixed)
                 .expect("resolves")
         };
         let explicit = resolve(&[
@@ -607,5 +726,129 @@ mod tests {
             .expect("valid")
             .resolve(|_| Err(CliError::Usage("no account labelled Nope".into())));
         assert!(matches!(result, Err(CliError::Usage(m)) if m.contains("Nope")));
+    }
+
+    fn routed(argv: &[&str]) -> RoutedRequest {
+        let prepared = prepare(args(argv), |_| None, no_stdin).expect("valid");
+        match prepared
+            .resolve(|name| panic!("routing looks up no account (asked for {name})"))
+            .expect("resolves")
+        {
+            Ready::Routed(request) => request,
+            Ready::Fixed(fixed) => panic!("expected routing, got {fixed:?}"),
+        }
+    }
+
+    #[test]
+    fn a_model_alone_is_routed_across_the_accounts_priority_first() {
+        let request = routed(&[
+            "--model",
+            " gpt-5.1-codex-mini ",
+            "--param",
+            "temperature=0.2",
+            "hi",
+        ]);
+        assert_eq!(request.model, "gpt-5.1-codex-mini");
+        assert_eq!(request.strategy, Strategy::Priority, "the default");
+        assert_eq!(request.params.temperature, Some(0.2));
+        assert_eq!(request.messages.len(), 1);
+        assert!(request.stream);
+
+        let request = routed(&[
+            "--model",
+            "m",
+            "--strategy",
+            "round-robin",
+            "--no-stream",
+            "hi",
+        ]);
+        assert_eq!(request.strategy, Strategy::RoundRobin);
+        assert!(!request.stream);
+    }
+
+    #[test]
+    fn routing_refuses_a_protocol_a_stored_response_and_a_stray_strategy() {
+        for (extra, flag) in [
+            (&["--api", "responses"][..], "--api"),
+            (
+                &["--previous-response-id", "resp_1"],
+                "--previous-response-id",
+            ),
+        ] {
+            let mut argv = vec!["--model", "m"];
+            argv.extend_from_slice(extra);
+            argv.push("hi");
+            let message = usage_message(prepare(args(&argv), |_| None, no_stdin));
+            assert!(
+                message.starts_with(flag) && message.contains("--account"),
+                "{extra:?}: {message}"
+            );
+        }
+
+        for route in [
+            &["--account", "Work"][..],
+            &DIRECT[..4],
+            &["--api-key-env", "KEY"],
+        ] {
+            let mut argv = route.to_vec();
+            argv.extend(["--model", "m", "--strategy", "priority", "hi"]);
+            let message = usage_message(prepare(args(&argv), env_with_key, no_stdin));
+            assert!(message.starts_with("--strategy"), "{route:?}: {message}");
+        }
+
+        let message = usage_message(prepare(
+            args(&["--api-key-env", "KEY", "--model", "m", "hi"]),
+            env_with_key,
+            no_stdin,
+        ));
+        assert!(
+            message.contains("--base-url"),
+            "a key variable means a direct route, not routing: {message}"
+        );
+    }
+
+    #[test]
+    fn the_routed_summary_names_the_serving_account_and_the_note_every_route() {
+        use sb_core::router::{Attempt, Route as Via};
+        let mut first = account("starrise", "m", Api::ChatCompletions);
+        first.label = "Star".into();
+        let mut second = account("aimlapi", "m", Api::ChatCompletions);
+        second.id = "acc-2".to_owned().into();
+        second.label = "Aiml".into();
+        second.base_url = "https://aiml.example/v1".into();
+        let served = Via::new(second.id.clone(), "openai/x", Api::Responses);
+        let record = RouteRecord {
+            served_by: Some(served),
+            attempts: vec![Attempt {
+                route: Via::new(first.id.clone(), "x", Api::ChatCompletions),
+                code: "rate_limited".into(),
+                outcome: "rate-limited, cooling down 30 s".into(),
+            }],
+        };
+        let info = routed_info(Some(&record), &[first, second]);
+        assert_eq!(
+            serde_json::to_value(&info).expect("JSON"),
+            serde_json::json!({
+                "base_url": "https://aiml.example/v1", "api": "responses", "model": "openai/x",
+                "account": "Aiml", "routed": true,
+            })
+        );
+        assert_eq!(
+            info.note.as_deref(),
+            Some(
+                "Answered by Aiml (openai/x via responses). Star (x via chat): rate-limited, \
+                 cooling down 30 s."
+            )
+        );
+
+        let none = routed_info(None, &[]);
+        assert_eq!(
+            serde_json::to_value(&none).expect("JSON"),
+            serde_json::json!({
+                "base_url": null, "api": null, "model": null, "account": null, "routed": true,
+            }),
+            "no route answered: null fields"
+        );
+        assert_eq!(none.note, None, "nothing was planned, nothing to note");
     }
 }

@@ -31,6 +31,46 @@ pub struct RouteInfo {
     pub account: Option<String>,
 }
 
+/// Which route answered a turn routed across the accounts (all `null` when none did), for the
+/// JSON summary; `routed` is always true, to tell it from a [`RouteInfo`].
+#[derive(Debug, Clone, Serialize)]
+pub struct RoutedInfo {
+    /// The serving account's base URL.
+    pub base_url: Option<String>,
+    /// The protocol it answered over.
+    pub api: Option<Api>,
+    /// The provider's model ID it was asked for.
+    pub model: Option<String>,
+    /// The serving account's label.
+    pub account: Option<String>,
+    /// Always `true`.
+    pub routed: bool,
+    /// "Answered by A (m via chat). B (...): rate-limited, ...", noted on stderr in text and
+    /// HTML modes; `None` when no route was planned (no account serves the model).
+    #[serde(skip)]
+    pub note: Option<String>,
+}
+
+/// The `route` of the JSON summary.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum SummaryRoute {
+    /// `--account` or `--base-url`.
+    Fixed(RouteInfo),
+    /// Routed across the accounts.
+    Routed(RoutedInfo),
+}
+
+impl SummaryRoute {
+    /// The routing note, if there is one.
+    fn note(&self) -> Option<&str> {
+        match self {
+            Self::Fixed(_) => None,
+            Self::Routed(info) => info.note.as_deref(),
+        }
+    }
+}
+
 /// How reasoning and tool calls look on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -95,10 +135,13 @@ impl<O: Write, E: Write> Printer<O, E> {
     }
 
     /// Prints what comes after the last event: the closing newline, tool calls, the JSON
-    /// summary or the HTML.
-    pub fn finish(&mut self, outcome: &TurnOutcome, route: &RouteInfo) -> io::Result<()> {
+    /// summary or the HTML; in text and HTML modes, a routed turn's route as a note on stderr.
+    pub fn finish(&mut self, outcome: &TurnOutcome, route: &SummaryRoute) -> io::Result<()> {
         match self.format {
-            Format::Text => self.text_finish(outcome),
+            Format::Text => {
+                self.text_finish(outcome)?;
+                route.note().map_or(Ok(()), |note| self.note(note))
+            }
             Format::Json => {
                 let finish_reason = match &outcome.end {
                     Some(TurnEvent::Finished(reason)) => Some(reason.as_str()),
@@ -116,7 +159,8 @@ impl<O: Write, E: Write> Printer<O, E> {
             Format::Html => {
                 self.out
                     .write_all(sb_markdown::render(&outcome.text).as_bytes())?;
-                self.out.flush()
+                self.out.flush()?;
+                route.note().map_or(Ok(()), |note| self.note(note))
             }
         }
     }
@@ -289,7 +333,7 @@ enum Line<'a> {
         usage: Option<&'a Usage>,
         finish_reason: Option<&'a str>,
         response_id: Option<&'a str>,
-        route: &'a RouteInfo,
+        route: &'a SummaryRoute,
     },
 }
 
@@ -324,7 +368,7 @@ mod tests {
             }
         }
         printer
-            .finish(&outcome, &route())
+            .finish(&outcome, &SummaryRoute::Fixed(route()))
             .expect("writing to a Vec works");
         (
             String::from_utf8(out).expect("utf-8 stdout"),
@@ -471,6 +515,48 @@ mod tests {
 
         let (out, _) = print(Format::Json, Style::Plain, &[TurnEvent::Stopped]);
         assert!(out.starts_with("{\"type\":\"stopped\"}\n"), "{out}");
+    }
+
+    #[test]
+    fn a_routed_turn_notes_its_route_after_the_answer_and_in_the_summary() {
+        let routed = SummaryRoute::Routed(RoutedInfo {
+            base_url: Some("http://b/v1".into()),
+            api: Some(Api::Responses),
+            model: Some("openai/m".into()),
+            account: Some("B".into()),
+            routed: true,
+            note: Some("Answered by B (openai/m via responses).".into()),
+        });
+        let outcome = TurnOutcome {
+            text: "hi".into(),
+            end: Some(TurnEvent::Finished("stop".into())),
+            ..TurnOutcome::default()
+        };
+        let finish = |format| {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let mut printer = Printer::new(format, Style::Plain, &mut out, &mut err);
+            printer
+                .event(&TurnEvent::TextDelta("hi".into()))
+                .expect("a Vec");
+            printer.finish(&outcome, &routed).expect("a Vec");
+            (
+                String::from_utf8(out).expect("utf-8"),
+                String::from_utf8(err).expect("utf-8"),
+            )
+        };
+        let (out, err) = finish(Format::Text);
+        assert_eq!(out, "hi\n");
+        assert_eq!(err, "sb: note: Answered by B (openai/m via responses).\n");
+
+        let (out, err) = finish(Format::Json);
+        assert_eq!(err, "");
+        let summary: Value =
+            serde_json::from_str(out.lines().last().expect("a summary")).expect("JSON");
+        assert_eq!(
+            summary["route"],
+            json!({"base_url": "http://b/v1", "api": "responses", "model": "openai/m",
+                   "account": "B", "routed": true})
+        );
     }
 
     #[test]

@@ -389,6 +389,102 @@ async fn ask_with_an_account_streams_the_answer_with_the_stored_key() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_alone_is_routed_past_a_rate_limited_account_to_the_next() {
+    const MODEL: &str = "gpt-5.1-codex-mini";
+    const AIML_ID: &str = "openai/gpt-5-1-codex-mini";
+    let home = Home::new();
+    let (star, aiml) = (simulator().await, simulator().await);
+    assert_success(&home.add("starrise", "Star", &star.base_url(), KEY).await);
+    assert_success(&home.add("aimlapi", "Aiml", &aiml.base_url(), KEY).await);
+    let ids: Vec<String> = home
+        .list()
+        .await
+        .iter()
+        .map(|a| a["id"].as_str().expect("an id").to_owned())
+        .collect();
+    let [star_id, aiml_id] = ids.as_slice() else {
+        panic!("two accounts: {ids:?}");
+    };
+
+    // Each `sb` run is a new process with a fresh router: Star is tried first every time.
+    star.push(Script::rate_limited(30));
+    aiml.push(Script::reply("from the second"));
+    let json = home
+        .sb(["ask", "--model", MODEL, "--format", "json", "hi"])
+        .run()
+        .await;
+    assert_success(&json);
+    let lines: Vec<Value> = json
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let route = lines
+        .iter()
+        .find(|l| l["type"] == "route")
+        .unwrap_or_else(|| panic!("a route line: {}", json.stdout));
+    assert_eq!(
+        route["served_by"],
+        serde_json::json!({"account_id": aiml_id, "model_id": AIML_ID, "api": "responses"})
+    );
+    let attempts = route["attempts"].as_array().expect("attempts");
+    assert_eq!(attempts.len(), 1, "{route}");
+    assert_eq!(
+        attempts[0]["route"],
+        serde_json::json!({"account_id": star_id, "model_id": MODEL, "api": "chat"})
+    );
+    assert_eq!(attempts[0]["code"], "rate_limited");
+    let summary = lines.last().expect("a summary");
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["text"], "from the second");
+    assert_eq!(
+        summary["route"],
+        serde_json::json!({
+            "base_url": aiml.base_url(), "api": "responses", "model": AIML_ID,
+            "account": "Aiml", "routed": true,
+        }),
+        "the summary names the account that answered"
+    );
+    let asked = aiml.wait_for_requests(1, RECORD_WAIT).await;
+    assert_eq!(asked[0].path, "/v1/responses", "the preset's protocol");
+    assert_eq!(asked[0].body["model"], AIML_ID, "the provider's own ID");
+    assert_eq!(star.requests().len(), 1, "no HTTP retry at the limited one");
+
+    star.push(Script::rate_limited(30));
+    aiml.push(Script::reply("from the second"));
+    let text = home.sb(["ask", "--model", MODEL, "hi"]).run().await;
+    assert_success(&text);
+    assert_eq!(text.stdout, "from the second\n");
+    assert_eq!(
+        text.stderr_lines(),
+        [format!(
+            "sb: note: Answered by Aiml ({AIML_ID} via responses). Star ({MODEL} via chat): \
+             rate-limited, cooling down 30 s."
+        )],
+        "one note after the answer, naming both accounts"
+    );
+
+    let unknown = home
+        .sb(["ask", "--model", "no-such-model", "hi"])
+        .run()
+        .await;
+    let line = unknown.single_error_line(2);
+    assert!(line.contains("no-such-model"), "{line}");
+    let mixed = home
+        .sb(["ask", "--model", MODEL, "--api", "chat", "hi"])
+        .run()
+        .await;
+    assert!(mixed.single_error_line(2).contains("--api"));
+    assert_eq!(
+        (star.requests().len(), aiml.requests().len()),
+        (2, 2),
+        "usage errors send nothing"
+    );
+    star.shutdown().await;
+    aiml.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn remove_deletes_the_account_and_its_key() {
     let home = Home::new();
     let sim = simulator().await;

@@ -453,11 +453,20 @@ async fn usage_errors_exit_2_with_one_line() {
         "says the model is missing: {line}"
     );
 
-    let no_base_url = Sb::new(["ask", "--model", "gpt-5.1", "Hi"]).run().await;
-    let line = no_base_url.single_error_line(2);
+    let no_route = Sb::new(["ask", "Hi"]).run().await;
+    let line = no_route.single_error_line(2);
     assert!(
-        line.contains("--base-url") && line.contains("--account"),
-        "says --base-url is needed and --account comes later: {line}"
+        line.contains("--base-url") && line.contains("--account") && line.contains("--model"),
+        "says where a question can go: {line}"
+    );
+
+    let no_accounts = Sb::new(["ask", "--model", "gpt-5.1", "Hi"]).run().await;
+    let line = no_accounts.single_error_line(2);
+    assert!(
+        line.contains("No account serves \"gpt-5.1\"")
+            && line.contains("sb accounts add")
+            && line.contains("--base-url"),
+        "a model alone is routed; with no accounts, says how to add one or go direct: {line}"
     );
 
     let unknown_flag = Sb::ask(&url)

@@ -65,6 +65,16 @@ pub struct Account {
     /// travels unencrypted.
     #[serde(default)]
     pub allow_http: bool,
+    /// Extra headers sent with every request to this account (e.g. an organisation id).
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// Disabled accounts keep their key but serve no requests and no routes.
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
 }
 
 fn custom_preset() -> String {
@@ -108,6 +118,8 @@ pub struct NewAccount {
     pub preset: String,
     /// Allow plain `http://` to a host other than this machine.
     pub allow_http: bool,
+    /// Extra headers sent with every request (`NAME`, `value`).
+    pub headers: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -180,6 +192,8 @@ impl Accounts {
             server_state: new.server_state && new.api == sb_llm::Api::Responses,
             preset: preset.to_owned(),
             allow_http: new.allow_http,
+            headers: validate_headers(&new.headers)?,
+            enabled: true,
         };
         let key = validate_key(&new.api_key, account.key_required())?;
         if let Some(key) = &key {
@@ -224,6 +238,21 @@ impl Accounts {
     pub fn delete_key(&self, id: &AccountId) -> Result<bool, CoreError> {
         let account = self.get(id)?;
         Ok(self.secrets.delete(account.id.as_str())?)
+    }
+
+    /// Enables or disables an account; a disabled one keeps its key but serves nothing.
+    pub fn set_enabled(&self, id: &AccountId, enabled: bool) -> Result<Account, CoreError> {
+        let mut list = self.list_guard();
+        let mut next = list.clone();
+        let account = next
+            .iter_mut()
+            .find(|a| &a.id == id)
+            .ok_or_else(|| CoreError::UnknownAccount(id.to_string()))?;
+        account.enabled = enabled;
+        let changed = account.clone();
+        self.save(&next)?;
+        *list = next;
+        Ok(changed)
     }
 
     /// Removes an account and its key. The key goes first: if the keyring refuses, the account
@@ -330,6 +359,54 @@ fn required(field: &str, value: &str) -> Result<String, CoreError> {
     }
 }
 
+/// Headers the app sets itself, or that would carry a second credential, cannot be overridden.
+const RESERVED_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "host",
+    "content-length",
+    "content-type",
+    "transfer-encoding",
+    "connection",
+    "accept",
+    "cookie",
+];
+
+/// Checks custom headers: a valid HTTP name that Switchboard does not set itself, and a value
+/// without line breaks. At most 20.
+fn validate_headers(headers: &[(String, String)]) -> Result<Vec<(String, String)>, CoreError> {
+    if headers.len() > 20 {
+        return Err(CoreError::InvalidInput(
+            "Headers: at most 20 custom headers per account.".into(),
+        ));
+    }
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let name = name.trim();
+            let value = value.trim();
+            let valid_name = !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if !valid_name {
+                return Err(CoreError::InvalidInput(format!(
+                    "Headers: {name:?} is not a valid header name (letters, digits and - only, like X-Org-Id)."
+                )));
+            }
+            if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+                return Err(CoreError::InvalidInput(format!(
+                    "Headers: {name} is set by Switchboard itself (the key goes in the API key field)."
+                )));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(CoreError::InvalidInput(format!(
+                    "Headers: the value of {name} contains line breaks or control characters."
+                )));
+            }
+            Ok((name.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
 /// A key as typed: trimmed; `None` when empty and the provider needs none.
 fn validate_key(key: &Secret<String>, required: bool) -> Result<Option<Secret<String>>, CoreError> {
     let key = key.expose().trim();
@@ -410,6 +487,7 @@ mod tests {
             server_state: false,
             preset: "custom".into(),
             allow_http: false,
+            headers: Vec::new(),
         }
     }
 
@@ -551,6 +629,51 @@ mod tests {
             allowed.account.allow_http,
             "the opt-in is kept with the account"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn custom_headers_are_checked_and_kept() -> Result<(), CoreError> {
+        let accounts = Accounts::open(&temp_dir(), Arc::new(MemoryStore::default()))?;
+        let header = |name: &str, value: &str| vec![(name.to_owned(), value.to_owned())];
+        let added = accounts.add(NewAccount {
+            headers: header(" X-Org-Id ", " org-1 "),
+            ..new_account("k")
+        })?;
+        assert_eq!(
+            added.account.headers,
+            header("X-Org-Id", "org-1"),
+            "trimmed and kept"
+        );
+        for (name, value, why) in [
+            ("Authorization", "Bearer x", "set by Switchboard"),
+            ("Bad Header", "x", "not a valid header name"),
+            ("X-Ok", "a\r\nInjected: 1", "line breaks"),
+        ] {
+            match accounts.add(NewAccount {
+                headers: header(name, value),
+                ..new_account("k")
+            }) {
+                Err(CoreError::InvalidInput(message)) => {
+                    assert!(message.contains(why), "{name}: {message}")
+                }
+                other => panic!("{name} must be refused, got {other:?}"),
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_disabled_account_keeps_its_key() -> Result<(), CoreError> {
+        let accounts = Accounts::open(&temp_dir(), Arc::new(MemoryStore::default()))?;
+        let id = accounts.add(new_account("sk-keep-5555"))?.account.id;
+        assert!(!accounts.set_enabled(&id, false)?.enabled);
+        let listed = accounts.list()?;
+        assert!(
+            !listed[0].account.enabled && listed[0].has_key,
+            "disabled, key kept"
+        );
+        assert!(accounts.set_enabled(&id, true)?.enabled);
         Ok(())
     }
 

@@ -123,6 +123,7 @@ pub async fn test_connection(
     let endpoint = Endpoint {
         base_url: &account.base_url,
         api_key,
+        headers: &account.headers,
     };
     match sb_llm::models::list_models(http, endpoint, TEST_TIMEOUT).await {
         Ok(models) => {
@@ -180,6 +181,8 @@ mod tests {
             server_state: false,
             preset: preset.into(),
             allow_http: false,
+            headers: Vec::new(),
+            enabled: true,
         }
     }
 

@@ -173,14 +173,15 @@ impl ChatService {
     ) -> TurnOutcome {
         let mut turn = Turn::new(sink);
         match self.prepare(&request).await {
-            Ok((base_url, key)) => {
+            Ok(target) => {
                 let endpoint = Endpoint {
-                    base_url: &base_url,
-                    api_key: &key,
+                    base_url: &target.base_url,
+                    api_key: &target.key,
+                    headers: &target.headers,
                 };
                 let model = request.model.trim();
                 let adapted = sb_llm::adapt::adapt(
-                    sb_llm::adapt::provider_for(&base_url),
+                    sb_llm::adapt::provider_for(&target.base_url),
                     model,
                     &request.params,
                 );
@@ -195,8 +196,8 @@ impl ChatService {
                     messages: &request.messages,
                     params: &adapted.params,
                     chat: ChatOptions {
-                        token_field: adapted.token_field.unwrap_or_default(),
-                        ..ChatOptions::default()
+                        token_field: adapted.token_field.unwrap_or(target.chat.token_field),
+                        ..target.chat
                     },
                     stream: request.stream,
                     previous_response_id: request.previous_response_id.as_deref(),
@@ -223,7 +224,7 @@ impl ChatService {
     /// model (with the provider's own ID and protocol), and accounts whose own model it is.
     pub fn routes_for(&self, model: &str) -> Vec<RouterRoute> {
         let mut routes: Vec<RouterRoute> = Vec::new();
-        for account in self.accounts.all() {
+        for account in self.accounts.all().into_iter().filter(|a| a.enabled) {
             let known = crate::catalog::merge(&account, &[])
                 .into_iter()
                 .find(|entry| entry.logical.as_deref() == Some(model) || entry.id == model);
@@ -374,10 +375,9 @@ impl ChatService {
         cancel: &CancellationToken,
     ) -> Result<Ending, CoreError> {
         request.params.validate_for(route.api)?;
-        let account = self.accounts.get(&route.account_id)?;
-        let key = self.account_key(&account).await?;
+        let target = self.target(&route.account_id).await?;
         let adapted = sb_llm::adapt::adapt(
-            sb_llm::adapt::provider_for(&account.base_url),
+            sb_llm::adapt::provider_for(&target.base_url),
             &route.model_id,
             &request.params,
         );
@@ -387,23 +387,21 @@ impl ChatService {
                 message: notice.message,
             });
         }
-        let chat = crate::preset::preset(&account.preset)
-            .map(|p| p.chat_options())
-            .unwrap_or_default();
         let answer = AnswerRequest {
             model: &route.model_id,
             messages: &request.messages,
             params: &adapted.params,
             chat: ChatOptions {
-                token_field: adapted.token_field.unwrap_or(chat.token_field),
-                ..chat
+                token_field: adapted.token_field.unwrap_or(target.chat.token_field),
+                ..target.chat
             },
             stream: request.stream,
             previous_response_id: None,
         };
         let endpoint = Endpoint {
-            base_url: &account.base_url,
-            api_key: &key,
+            base_url: &target.base_url,
+            api_key: &target.key,
+            headers: &target.headers,
         };
         let stream = sb_llm::stream_answer(&self.http, endpoint, route.api, answer, config);
         Ok(turn.drive(stream, cancel).await)
@@ -432,7 +430,7 @@ impl ChatService {
     }
 
     /// Checks the request and finds where it goes and with which key.
-    async fn prepare(&self, request: &TurnRequest) -> Result<(String, Secret<String>), CoreError> {
+    async fn prepare(&self, request: &TurnRequest) -> Result<Target, CoreError> {
         if request.model.trim().is_empty() {
             return Err(CoreError::InvalidInput(
                 "Model: choose the model to ask.".into(),
@@ -453,14 +451,45 @@ impl ChatService {
             ));
         }
         match &request.route {
-            Route::Direct { base_url, api_key } => Ok((base_url.clone(), api_key.clone())),
-            Route::Account(id) => {
-                let account = self.accounts.get(id)?;
-                let key = self.account_key(&account).await?;
-                Ok((account.base_url, key))
-            }
+            Route::Direct { base_url, api_key } => Ok(Target {
+                base_url: base_url.clone(),
+                key: api_key.clone(),
+                headers: Vec::new(),
+                chat: ChatOptions::default(),
+            }),
+            Route::Account(id) => self.target(id).await,
         }
     }
+
+    /// Where an account's requests go: its base URL, key, headers and the preset's request
+    /// options. A disabled account serves nothing.
+    async fn target(&self, id: &AccountId) -> Result<Target, CoreError> {
+        let account = self.accounts.get(id)?;
+        if !account.enabled {
+            return Err(CoreError::InvalidInput(format!(
+                "The account \"{}\" is disabled; enable it in its settings to use it.",
+                account.label
+            )));
+        }
+        let key = self.account_key(&account).await?;
+        let chat = crate::preset::preset(&account.preset)
+            .map(|p| p.chat_options())
+            .unwrap_or_default();
+        Ok(Target {
+            base_url: account.base_url,
+            key,
+            headers: account.headers,
+            chat,
+        })
+    }
+}
+
+/// Where one request goes and how it is written.
+struct Target {
+    base_url: String,
+    key: Secret<String>,
+    headers: Vec<(String, String)>,
+    chat: ChatOptions,
 }
 
 /// How one attempt at an answer ended (the caller decides what the user sees).

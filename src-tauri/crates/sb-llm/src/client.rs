@@ -32,6 +32,29 @@ pub struct Endpoint<'a> {
     pub base_url: &'a str,
     /// The account's API key.
     pub api_key: &'a Secret<String>,
+    /// Extra headers the account sends with every request (validated when the account was
+    /// saved; an invalid one is skipped rather than sent malformed).
+    pub headers: &'a [(String, String)],
+}
+
+impl Endpoint<'_> {
+    /// Adds the account's headers and its key (when there is one) to a request.
+    pub fn authorize(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let mut request = request;
+        for (name, value) in self.headers {
+            if let (Ok(name), Ok(value)) = (
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                reqwest::header::HeaderValue::from_str(value),
+            ) {
+                request = request.header(name, value);
+            }
+        }
+        // A local server without a key gets no Authorization header at all.
+        match self.api_key.expose().trim() {
+            "" => request,
+            key => request.bearer_auth(key),
+        }
+    }
 }
 
 /// Timing rules for one streamed request.
@@ -247,15 +270,11 @@ fn stream_protocol<M: StreamMapper>(
     config: StreamConfig,
 ) -> impl Stream<Item = Result<ChatEvent, LlmError>> + Send + 'static {
     let prepared = endpoint_url(endpoint.base_url, path).map(|url| {
-        let request = http
-            .post(url)
-            .header(ACCEPT, "text/event-stream")
-            .json(body);
-        // A local server without a key gets no Authorization header at all.
-        match endpoint.api_key.expose().as_str() {
-            "" => request,
-            key => request.bearer_auth(key),
-        }
+        endpoint.authorize(
+            http.post(url)
+                .header(ACCEPT, "text/event-stream")
+                .json(body),
+        )
     });
     let state = match prepared {
         Ok(builder) => State::Pending(Box::new(builder), protocol),

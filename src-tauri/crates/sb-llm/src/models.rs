@@ -72,10 +72,7 @@ pub async fn list_models(
         .get(url)
         .header(ACCEPT, "application/json")
         .timeout(timeout);
-    let key = endpoint.api_key.expose().trim();
-    if !key.is_empty() {
-        request = request.bearer_auth(key);
-    }
+    request = endpoint.authorize(request);
     let mut response = request
         .send()
         .await
@@ -745,6 +742,7 @@ mod tests {
         let endpoint = Endpoint {
             base_url: "ftp://example.com/v1",
             api_key: &key,
+            headers: &[],
         };
         let result = futures::executor::block_on(list_models(
             &reqwest::Client::new(),
