@@ -1,10 +1,10 @@
 //! Account connection tests and catalogs against the simulator.
 
 use sb_core::catalog::{ModelSource, Verdict};
-use sb_core::{Api, NewAccount, Secret, Switchboard};
+use sb_core::{Api, NewAccount, Switchboard};
 use sb_sim::{SimConfig, Simulator};
 
-use crate::{memory_store, TempDir};
+use crate::{account_input, memory_store, TempDir};
 
 const KEY: &str = "sk-accounts-test";
 
@@ -20,17 +20,12 @@ async fn simulator(models: &[&str]) -> Simulator {
 
 fn account(core: &Switchboard, preset: &str, base_url: &str, key: &str) -> sb_core::AccountId {
     core.accounts()
-        .add(NewAccount {
-            label: format!("{preset} test"),
-            base_url: base_url.into(),
-            api_key: Secret::new(key.into()),
-            model: "m".into(),
-            api: Api::ChatCompletions,
-            server_state: false,
-            preset: preset.into(),
-            allow_http: false,
-            headers: Vec::new(),
-        })
+        .add(account_input(
+            &format!("{preset} test"),
+            base_url,
+            key,
+            preset,
+        ))
         .expect("add account")
         .account
         .id
@@ -116,15 +111,8 @@ async fn custom_headers_reach_the_provider_and_disabled_accounts_serve_nothing()
     let id = core
         .accounts()
         .add(NewAccount {
-            label: "With headers".into(),
-            base_url: sim.base_url(),
-            api_key: Secret::new(KEY.into()),
-            model: "gpt-5.1".into(),
-            api: Api::ChatCompletions,
-            server_state: false,
-            preset: "custom".into(),
-            allow_http: false,
             headers: vec![("X-Org-Id".into(), "org-42".into())],
+            ..account_input("With headers", &sim.base_url(), KEY, "custom")
         })
         .expect("add")
         .account

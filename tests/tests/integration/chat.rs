@@ -235,17 +235,7 @@ async fn stalled_stream_fails_as_stalled_after_the_idle_timeout() {
     let core = Switchboard::open(&dir.0, store).expect("open");
     let account = core
         .accounts()
-        .add(sb_core::NewAccount {
-            label: "Sim".into(),
-            base_url: sim.base_url(),
-            api_key: sb_core::Secret::new(KEY.into()),
-            model: "gpt-5.1".into(),
-            api: sb_core::Api::ChatCompletions,
-            server_state: false,
-            preset: "custom".into(),
-            allow_http: false,
-            headers: Vec::new(),
-        })
+        .add(crate::account_input("Sim", &sim.base_url(), KEY, "custom"))
         .expect("add")
         .account
         .id;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sb_core::{KeyringStore, NewAccount, Secret, Switchboard};
+use sb_core::{KeyringStore, Switchboard};
 
 use crate::TempDir;
 
@@ -26,17 +26,12 @@ fn key_added_through_the_core_lands_in_the_secret_service() {
 
     let added = core
         .accounts()
-        .add(NewAccount {
-            label: "Keyring".into(),
-            base_url: "https://api.example.invalid/v1".into(),
-            api_key: Secret::new(key.clone()),
-            model: "gpt-5.1".into(),
-            api: sb_core::Api::ChatCompletions,
-            server_state: false,
-            preset: "custom".into(),
-            allow_http: false,
-            headers: Vec::new(),
-        })
+        .add(crate::account_input(
+            "Keyring",
+            "https://api.example.invalid/v1",
+            &key,
+            "custom",
+        ))
         .expect("the keyring accepts the key");
 
     let separate = keyring::Entry::new(&service, added.account.id.as_str()).expect("entry");

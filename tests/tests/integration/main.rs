@@ -43,19 +43,24 @@ pub fn core_with_account(
     let core = Switchboard::open(&dir.0, store).expect("open core");
     let added = core
         .accounts()
-        .add(NewAccount {
-            label: "Simulator".into(),
-            base_url: base_url.into(),
-            api_key: Secret::new(key.into()),
-            model: "gpt-5.1".into(),
-            api: sb_core::Api::ChatCompletions,
-            server_state: false,
-            preset: "custom".into(),
-            allow_http: false,
-            headers: Vec::new(),
-        })
+        .add(account_input("Simulator", base_url, key, "custom"))
         .expect("add account");
     (dir, core, added.account.id)
+}
+
+/// The add-account input the tests use: chat completions, model `gpt-5.1`, no extras.
+pub fn account_input(label: &str, base_url: &str, key: &str, preset: &str) -> NewAccount {
+    NewAccount {
+        label: label.into(),
+        base_url: base_url.into(),
+        api_key: Secret::new(key.into()),
+        model: "gpt-5.1".into(),
+        api: sb_core::Api::ChatCompletions,
+        server_state: false,
+        preset: preset.into(),
+        allow_http: false,
+        headers: Vec::new(),
+    }
 }
 
 pub fn memory_store() -> Arc<dyn SecretStore> {

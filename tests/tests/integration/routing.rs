@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use sb_core::router::{Route, RouteRecord, Strategy};
 use sb_core::{
-    AccountId, Api, Message, NewAccount, Params, Role, RoutedRequest, Secret, Switchboard,
-    TurnEvent, TurnOutcome,
+    AccountId, Api, Message, Params, Role, RoutedRequest, Switchboard, TurnEvent, TurnOutcome,
 };
 use sb_sim::{Ending, Script, SimConfig, Simulator};
 use tokio_util::sync::CancellationToken;
@@ -32,17 +31,7 @@ async fn provider(core: &Switchboard, preset: &str, key: &str) -> (Simulator, Ac
     .expect("start simulator");
     let id = core
         .accounts()
-        .add(NewAccount {
-            label: preset.into(),
-            base_url: sim.base_url(),
-            api_key: Secret::new(key.into()),
-            model: "m".into(),
-            api: Api::ChatCompletions,
-            server_state: false,
-            preset: preset.into(),
-            allow_http: false,
-            headers: Vec::new(),
-        })
+        .add(crate::account_input(preset, &sim.base_url(), key, preset))
         .expect("add account")
         .account
         .id;
