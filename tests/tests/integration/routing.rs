@@ -248,7 +248,9 @@ async fn a_request_error_that_would_fail_anywhere_does_not_fail_over() {
 #[tokio::test]
 async fn a_protocol_mismatch_switches_once_and_is_remembered() {
     let dir = TempDir::new("routing");
-    let core = Switchboard::open(&dir.0, memory_store()).expect("open core");
+    // One key store for both runs, as a real restart reuses the OS keyring.
+    let store = memory_store();
+    let core = Switchboard::open(&dir.0, store.clone()).expect("open core");
     let (sim, _) = provider(&core, "starrise", KEY).await;
     sim.push(Script::status(
         400,
@@ -277,6 +279,18 @@ async fn a_protocol_mismatch_switches_once_and_is_remembered() {
         sim.requests().pop().map(|r| r.path),
         Some("/v1/responses".to_owned()),
         "the choice is remembered for this account and model"
+    );
+
+    // A restart (a new core on the same data) still knows.
+    drop(core);
+    let reopened = Switchboard::open(&dir.0, store).expect("reopen core");
+    sim.push(Script::reply("remembered across restarts"));
+    let (outcome, _) = ask(&reopened, Strategy::Priority).await;
+    assert_eq!(outcome.text, "remembered across restarts");
+    assert_eq!(
+        sim.requests().pop().map(|r| r.path),
+        Some("/v1/responses".to_owned()),
+        "protocols.json keeps the learned choice"
     );
 }
 

@@ -138,6 +138,16 @@ pub struct ChatService {
     http: reqwest::Client,
     config: StreamConfig,
     router: Arc<Router>,
+    /// Where the protocol choices the router learned are kept between runs, if anywhere.
+    protocols_file: Option<std::path::PathBuf>,
+}
+
+/// The protocol choices the router learned (`protocols.json` in the data directory). Derived
+/// data: a damaged file is ignored and rewritten, never a reason to refuse to start.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ProtocolsFile {
+    version: u32,
+    protocols: Vec<RouterRoute>,
 }
 
 impl ChatService {
@@ -154,6 +164,7 @@ impl ChatService {
             http,
             config: StreamConfig::default(),
             router: Arc::new(Router::new()),
+            protocols_file: None,
         })
     }
 
@@ -215,6 +226,39 @@ impl ChatService {
         turn.outcome
     }
 
+    /// Keeps the router's learned protocol choices in `path`, loading what is there now.
+    pub fn with_protocols_file(mut self, path: std::path::PathBuf) -> Self {
+        let saved = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<ProtocolsFile>(&bytes).ok());
+        if let Some(saved) = saved {
+            self.router.restore_protocols(saved.protocols);
+        }
+        self.protocols_file = Some(path);
+        self
+    }
+
+    /// Writes the learned protocol choices when they changed; a failure only costs relearning.
+    fn save_protocols(&self, before: &[RouterRoute]) {
+        let Some(path) = &self.protocols_file else {
+            return;
+        };
+        let protocols = self.router.remembered_protocols();
+        if protocols == before {
+            return;
+        }
+        let file = ProtocolsFile {
+            version: 1,
+            protocols,
+        };
+        if let Ok(bytes) = serde_json::to_vec_pretty(&file) {
+            let tmp = path.with_extension("json.tmp");
+            if std::fs::write(&tmp, bytes).is_ok() {
+                let _ = std::fs::rename(&tmp, path);
+            }
+        }
+    }
+
     /// The router (account health, remembered protocols).
     pub fn router(&self) -> &Router {
         &self.router
@@ -247,6 +291,18 @@ impl ChatService {
     /// provider says the model needs the other one, and never after the answer started. The
     /// final event is preceded by `TurnEvent::Route` saying who answered and why others did not.
     pub async fn run_routed(
+        &self,
+        request: RoutedRequest,
+        cancel: CancellationToken,
+        sink: &mut (dyn FnMut(TurnEvent) + Send),
+    ) -> TurnOutcome {
+        let before = self.router.remembered_protocols();
+        let outcome = self.route_turn(request, cancel, sink).await;
+        self.save_protocols(&before);
+        outcome
+    }
+
+    async fn route_turn(
         &self,
         request: RoutedRequest,
         cancel: CancellationToken,

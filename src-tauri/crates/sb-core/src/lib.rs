@@ -32,7 +32,8 @@ impl Switchboard {
     /// Opens the data in `data_dir` (created if missing), keeping keys in `secrets`.
     pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self, CoreError> {
         let accounts = Arc::new(Accounts::open(data_dir, secrets)?);
-        let chat = ChatService::new(accounts.clone())?;
+        let chat = ChatService::new(accounts.clone())?
+            .with_protocols_file(data_dir.join("protocols.json"));
         Ok(Self { accounts, chat })
     }
 
