@@ -185,37 +185,17 @@ impl ChatService {
         let mut turn = Turn::new(sink);
         match self.prepare(&request).await {
             Ok(target) => {
-                let endpoint = Endpoint {
-                    base_url: &target.base_url,
-                    api_key: &target.key,
-                    headers: &target.headers,
-                };
-                let model = request.model.trim();
-                let adapted = sb_llm::adapt::adapt(
-                    sb_llm::adapt::provider_for(&target.base_url),
-                    model,
-                    &request.params,
-                );
-                for notice in adapted.notices {
-                    turn.emit(TurnEvent::Notice {
-                        param: notice.param,
-                        message: notice.message,
-                    });
-                }
-                let answer = AnswerRequest {
-                    model,
+                let ask = Ask {
+                    api: request.api,
+                    model: request.model.trim(),
                     messages: &request.messages,
-                    params: &adapted.params,
-                    chat: ChatOptions {
-                        token_field: adapted.token_field.unwrap_or(target.chat.token_field),
-                        ..target.chat
-                    },
+                    params: &request.params,
                     stream: request.stream,
                     previous_response_id: request.previous_response_id.as_deref(),
                 };
-                let stream =
-                    sb_llm::stream_answer(&self.http, endpoint, request.api, answer, self.config);
-                let ending = turn.drive(stream, &cancel).await;
+                let ending = self
+                    .stream_to(&mut turn, &target, ask, self.config, &cancel)
+                    .await;
                 turn.finish(ending);
             }
             Err(error) => turn.end(TurnEvent::Failed {
@@ -432,10 +412,32 @@ impl ChatService {
     ) -> Result<Ending, CoreError> {
         request.params.validate_for(route.api)?;
         let target = self.target(&route.account_id).await?;
+        let ask = Ask {
+            api: route.api,
+            model: &route.model_id,
+            messages: &request.messages,
+            params: &request.params,
+            stream: request.stream,
+            previous_response_id: None,
+        };
+        Ok(self.stream_to(turn, &target, ask, config, cancel).await)
+    }
+
+    /// Asks `target` for an answer: adapts the parameters to the model (telling the user what
+    /// changed), writes the request the way the account's provider wants it, and streams the
+    /// answer into `turn`.
+    async fn stream_to(
+        &self,
+        turn: &mut Turn<'_>,
+        target: &Target,
+        ask: Ask<'_>,
+        config: StreamConfig,
+        cancel: &CancellationToken,
+    ) -> Ending {
         let adapted = sb_llm::adapt::adapt(
             sb_llm::adapt::provider_for(&target.base_url),
-            &route.model_id,
-            &request.params,
+            ask.model,
+            ask.params,
         );
         for notice in adapted.notices {
             turn.emit(TurnEvent::Notice {
@@ -444,23 +446,23 @@ impl ChatService {
             });
         }
         let answer = AnswerRequest {
-            model: &route.model_id,
-            messages: &request.messages,
+            model: ask.model,
+            messages: ask.messages,
             params: &adapted.params,
             chat: ChatOptions {
                 token_field: adapted.token_field.unwrap_or(target.chat.token_field),
                 ..target.chat
             },
-            stream: request.stream,
-            previous_response_id: None,
+            stream: ask.stream,
+            previous_response_id: ask.previous_response_id,
         };
         let endpoint = Endpoint {
             base_url: &target.base_url,
             api_key: &target.key,
             headers: &target.headers,
         };
-        let stream = sb_llm::stream_answer(&self.http, endpoint, route.api, answer, config);
-        Ok(turn.drive(stream, cancel).await)
+        let stream = sb_llm::stream_answer(&self.http, endpoint, ask.api, answer, config);
+        turn.drive(stream, cancel).await
     }
 
     /// Tests an account's connection: lists its models with its key and judges the answer.
@@ -538,6 +540,16 @@ impl ChatService {
             chat,
         })
     }
+}
+
+/// What one request asks of a target.
+struct Ask<'a> {
+    api: Api,
+    model: &'a str,
+    messages: &'a [Message],
+    params: &'a Params,
+    stream: bool,
+    previous_response_id: Option<&'a str>,
 }
 
 /// Where one request goes and how it is written.
