@@ -4,6 +4,13 @@
 const COMMANDS: &[&str] = &[
     "list_accounts",
     "add_account",
+    "update_account",
+    "delete_key",
+    "remove_account",
+    "test_account",
+    "list_presets",
+    "list_models",
+    "keyring_status",
     "send_message",
     "stop_message",
 ];

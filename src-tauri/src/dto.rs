@@ -4,7 +4,7 @@
 //! type carrying one, [`NewAccount`], is `Deserialize` only and wraps the key in a `Secret` at
 //! once.
 
-use sb_core::{AccountSummary, CoreError, Secret, TurnEvent};
+use sb_core::{AccountHealth, AccountSummary, CoreError, Secret, TurnEvent};
 use serde::{Deserialize, Serialize};
 
 /// An account as the UI sees it.
@@ -24,23 +24,112 @@ pub struct AccountView {
     pub has_key: bool,
     /// The key's last four characters, never more.
     pub key_hint: Option<String>,
+    pub key_problem: Option<String>,
+    pub proxy: Option<String>,
+    pub has_proxy_password: bool,
+    pub max_concurrent: Option<u32>,
+    pub custom_models: Vec<CustomModelDto>,
+    pub health: HealthView,
 }
 
-impl From<AccountSummary> for AccountView {
-    fn from(summary: AccountSummary) -> Self {
+impl AccountView {
+    pub fn new(summary: AccountSummary, health: &AccountHealth) -> Self {
+        let account = summary.account;
         Self {
-            id: summary.account.id.to_string(),
-            label: summary.account.label,
-            base_url: summary.account.base_url,
-            model: summary.account.model,
-            api: summary.account.api,
-            server_state: summary.account.server_state,
-            preset: summary.account.preset,
-            allow_http: summary.account.allow_http,
-            headers: summary.account.headers,
-            enabled: summary.account.enabled,
+            id: account.id.to_string(),
+            label: account.label,
+            base_url: account.base_url,
+            model: account.model,
+            api: account.api,
+            server_state: account.server_state,
+            preset: account.preset,
+            allow_http: account.allow_http,
+            headers: account.headers,
+            enabled: account.enabled,
             has_key: summary.has_key,
             key_hint: summary.key_hint,
+            key_problem: summary.key_problem,
+            proxy: account.proxy,
+            has_proxy_password: summary.has_proxy_password,
+            max_concurrent: account.max_concurrent,
+            custom_models: account
+                .models
+                .into_iter()
+                .map(CustomModelDto::from)
+                .collect(),
+            health: health.into(),
+        }
+    }
+}
+
+/// A model added by hand.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomModelDto {
+    pub id: String,
+    pub api: sb_core::Api,
+    #[serde(default)]
+    pub logical: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl From<sb_core::CustomModel> for CustomModelDto {
+    fn from(model: sb_core::CustomModel) -> Self {
+        Self {
+            id: model.id,
+            api: model.api,
+            logical: model.logical,
+            name: model.name,
+        }
+    }
+}
+
+impl From<CustomModelDto> for sb_core::CustomModel {
+    fn from(model: CustomModelDto) -> Self {
+        Self {
+            id: model.id,
+            api: model.api,
+            logical: model.logical,
+            name: model.name,
+        }
+    }
+}
+
+/// Router health, for badges.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthView {
+    pub state: &'static str,
+    pub detail: Option<String>,
+    pub retry_in_secs: Option<u64>,
+}
+
+impl From<&AccountHealth> for HealthView {
+    fn from(health: &AccountHealth) -> Self {
+        let (state, detail, retry_in_secs) = match health {
+            AccountHealth::Ok => ("ok", None, None),
+            AccountHealth::CoolingDown { remaining, cause } => {
+                let why = match cause {
+                    sb_core::router::CooldownCause::RateLimited => "Rate-limited",
+                    sb_core::router::CooldownCause::OutOfCredit => "Out of credit",
+                };
+                // Round up: "0 s" left would read as ready.
+                let secs = remaining.as_secs() + u64::from(remaining.subsec_nanos() > 0);
+                (
+                    "cooling",
+                    Some(format!("{why}; used again in {secs} s.")),
+                    Some(secs),
+                )
+            }
+            AccountHealth::NeedsAttention { message } => ("attention", Some(message.clone()), None),
+            AccountHealth::Disabled => ("disabled", None, None),
+            AccountHealth::NoKey { message } => ("no_key", Some(message.clone()), None),
+        };
+        Self {
+            state,
+            detail,
+            retry_in_secs,
         }
     }
 }
@@ -63,6 +152,14 @@ pub struct NewAccount {
     pub allow_http: bool,
     #[serde(default)]
     pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub proxy: Option<String>,
+    #[serde(default)]
+    pub proxy_password: Option<String>,
+    #[serde(default)]
+    pub max_concurrent: Option<u32>,
+    #[serde(default)]
+    pub custom_models: Vec<CustomModelDto>,
 }
 
 impl std::fmt::Debug for NewAccount {
@@ -73,10 +170,13 @@ impl std::fmt::Debug for NewAccount {
             .field("api_key", &"***")
             .field("model", &self.model)
             .field("api", &self.api)
-            .field("server_state", &self.server_state)
             .field("preset", &self.preset)
-            .field("allow_http", &self.allow_http)
-            .finish()
+            .field("proxy", &self.proxy)
+            .field(
+                "proxy_password",
+                &self.proxy_password.as_ref().map(|_| "***"),
+            )
+            .finish_non_exhaustive()
     }
 }
 
@@ -92,8 +192,223 @@ impl From<NewAccount> for sb_core::NewAccount {
             preset: dto.preset,
             allow_http: dto.allow_http,
             headers: dto.headers,
+            proxy: dto.proxy,
+            proxy_password: write_only(dto.proxy_password),
+            max_concurrent: dto.max_concurrent,
+            models: dto.custom_models.into_iter().map(Into::into).collect(),
         }
     }
+}
+
+/// A write-only field: absent or empty means "keep what is stored".
+fn write_only(value: Option<String>) -> Option<Secret<String>> {
+    value.filter(|v| !v.trim().is_empty()).map(Secret::new)
+}
+
+/// The edit-account form. Deserialize only.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountUpdate {
+    pub label: String,
+    pub base_url: String,
+    pub model: String,
+    pub api: sb_core::Api,
+    #[serde(default)]
+    pub server_state: bool,
+    #[serde(default)]
+    pub allow_http: bool,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    pub enabled: bool,
+    #[serde(default)]
+    pub proxy: Option<String>,
+    #[serde(default)]
+    pub proxy_password: Option<String>,
+    #[serde(default)]
+    pub max_concurrent: Option<u32>,
+    #[serde(default)]
+    pub custom_models: Vec<CustomModelDto>,
+    #[serde(default)]
+    pub api_key: Option<String>,
+}
+
+impl std::fmt::Debug for AccountUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountUpdate")
+            .field("label", &self.label)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("proxy", &self.proxy)
+            .field(
+                "proxy_password",
+                &self.proxy_password.as_ref().map(|_| "***"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<AccountUpdate> for sb_core::AccountUpdate {
+    fn from(dto: AccountUpdate) -> Self {
+        Self {
+            label: dto.label,
+            base_url: dto.base_url,
+            model: dto.model,
+            api: dto.api,
+            server_state: dto.server_state,
+            allow_http: dto.allow_http,
+            headers: dto.headers,
+            enabled: dto.enabled,
+            proxy: dto.proxy,
+            proxy_password: write_only(dto.proxy_password),
+            max_concurrent: dto.max_concurrent,
+            models: dto.custom_models.into_iter().map(Into::into).collect(),
+            api_key: write_only(dto.api_key),
+        }
+    }
+}
+
+/// What a model can do; `None`: not documented.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CapabilitiesView {
+    pub reasoning: Option<bool>,
+    pub vision: Option<bool>,
+    pub tools: Option<bool>,
+    pub json_mode: Option<bool>,
+}
+
+impl From<sb_core::preset::Capabilities> for CapabilitiesView {
+    fn from(caps: sb_core::preset::Capabilities) -> Self {
+        Self {
+            reasoning: caps.reasoning,
+            vision: caps.vision,
+            tools: caps.tools,
+            json_mode: caps.json_mode,
+        }
+    }
+}
+
+/// A model a preset knows.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PresetModelView {
+    pub id: String,
+    pub logical: String,
+    pub name: String,
+    pub api: sb_core::Api,
+    pub capabilities: CapabilitiesView,
+}
+
+/// A provider preset.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PresetView {
+    pub id: String,
+    pub name: String,
+    pub base_url: String,
+    pub local: bool,
+    pub key_required: bool,
+    pub model_id_style: String,
+    pub models: Vec<PresetModelView>,
+}
+
+impl From<&sb_core::preset::Preset> for PresetView {
+    fn from(preset: &sb_core::preset::Preset) -> Self {
+        Self {
+            id: preset.id.clone(),
+            name: preset.name.clone(),
+            base_url: preset.base_url.clone(),
+            local: preset.local,
+            key_required: preset.key_required,
+            model_id_style: preset.model_id_style.clone(),
+            models: preset
+                .models
+                .iter()
+                .map(|m| PresetModelView {
+                    id: m.id.clone(),
+                    logical: m.logical.clone(),
+                    name: m.name.clone(),
+                    api: m.api,
+                    capabilities: m.capabilities.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One model one account serves.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogModelView {
+    pub id: String,
+    pub name: String,
+    pub logical: Option<String>,
+    pub api: sb_core::Api,
+    pub capabilities: CapabilitiesView,
+    pub source: sb_core::catalog::ModelSource,
+    pub listed: bool,
+}
+
+impl From<sb_core::catalog::CatalogEntry> for CatalogModelView {
+    fn from(entry: sb_core::catalog::CatalogEntry) -> Self {
+        Self {
+            id: entry.id,
+            name: entry.name,
+            logical: entry.logical,
+            api: entry.api,
+            capabilities: entry.capabilities.into(),
+            source: entry.source,
+            listed: entry.listed,
+        }
+    }
+}
+
+/// A connection test's result.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionReportView {
+    pub verdict: sb_core::catalog::Verdict,
+    pub message: String,
+    pub models: Vec<CatalogModelView>,
+}
+
+impl From<sb_core::catalog::ConnectionReport> for ConnectionReportView {
+    fn from(report: sb_core::catalog::ConnectionReport) -> Self {
+        Self {
+            verdict: report.verdict,
+            message: report.message,
+            models: report.models.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// One route of a model group.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteChoice {
+    pub account_id: String,
+    pub account_label: String,
+    pub model_id: String,
+    pub api: sb_core::Api,
+    pub health: HealthView,
+}
+
+/// One entry of the model picker.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelGroupView {
+    pub key: String,
+    pub name: String,
+    pub capabilities: CapabilitiesView,
+    pub routes: Vec<RouteChoice>,
+}
+
+/// Whether the OS keyring works.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyringStatus {
+    pub available: bool,
+    pub message: Option<String>,
 }
 
 /// One message of the history the UI sends.
@@ -103,14 +418,31 @@ pub struct ChatMessage {
     pub content: String,
 }
 
+/// Where a message goes.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Target {
+    /// One account's model.
+    #[serde(rename_all = "camelCase")]
+    Account {
+        account_id: String,
+        model: String,
+        #[serde(default)]
+        api: sb_core::Api,
+    },
+    /// A logical model; the router picks the account.
+    Logical {
+        model: String,
+        #[serde(default)]
+        strategy: sb_core::router::Strategy,
+    },
+}
+
 /// A send request.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendRequest {
-    pub account_id: String,
-    pub model: String,
-    #[serde(default)]
-    pub api: sb_core::Api,
+    pub target: Target,
     pub messages: Vec<ChatMessage>,
     #[serde(default)]
     pub params: ParamsDto,
@@ -155,20 +487,40 @@ impl From<ParamsDto> for sb_core::Params {
     }
 }
 
-impl From<SendRequest> for sb_core::TurnRequest {
+/// What the core runs for a send request.
+pub enum Turn {
+    Pinned(sb_core::TurnRequest),
+    Routed(sb_core::RoutedRequest),
+}
+
+impl From<SendRequest> for Turn {
     fn from(dto: SendRequest) -> Self {
-        Self {
-            route: sb_core::Route::Account(dto.account_id.into()),
-            api: dto.api,
-            model: dto.model,
-            messages: dto
-                .messages
-                .into_iter()
-                .map(|m| sb_core::Message::text(m.role, m.content))
-                .collect(),
-            params: dto.params.into(),
-            stream: true,
-            previous_response_id: dto.previous_response_id,
+        let messages = dto
+            .messages
+            .into_iter()
+            .map(|m| sb_core::Message::text(m.role, m.content))
+            .collect();
+        match dto.target {
+            Target::Account {
+                account_id,
+                model,
+                api,
+            } => Self::Pinned(sb_core::TurnRequest {
+                route: sb_core::Route::Account(account_id.into()),
+                api,
+                model,
+                messages,
+                params: dto.params.into(),
+                stream: true,
+                previous_response_id: dto.previous_response_id,
+            }),
+            Target::Logical { model, strategy } => Self::Routed(sb_core::RoutedRequest {
+                model,
+                strategy,
+                messages,
+                params: dto.params.into(),
+                stream: true,
+            }),
         }
     }
 }
@@ -224,8 +576,9 @@ pub enum StreamEvent {
     },
 }
 
-impl From<TurnEvent> for StreamEvent {
-    fn from(event: TurnEvent) -> Self {
+impl StreamEvent {
+    /// The UI's view of a core event; `label` names accounts in route records.
+    pub fn from_turn(event: TurnEvent, label: &dyn Fn(&sb_core::AccountId) -> String) -> Self {
         match event {
             TurnEvent::TextDelta(text) => Self::TextDelta { text },
             TurnEvent::ReasoningDelta(text) => Self::ReasoningDelta { text },
@@ -242,12 +595,15 @@ impl From<TurnEvent> for StreamEvent {
             },
             TurnEvent::ResponseId(id) => Self::ResponseId { id },
             TurnEvent::Route(record) => Self::Route {
-                served_by: record.served_by.as_ref().map(RouteView::from),
+                served_by: record
+                    .served_by
+                    .as_ref()
+                    .map(|route| RouteView::new(route, label)),
                 attempts: record
                     .attempts
                     .iter()
                     .map(|attempt| AttemptView {
-                        route: RouteView::from(&attempt.route),
+                        route: RouteView::new(&attempt.route, label),
                         code: attempt.code.clone(),
                         outcome: attempt.outcome.clone(),
                     })
@@ -278,14 +634,16 @@ impl From<TurnEvent> for StreamEvent {
 #[serde(rename_all = "camelCase")]
 pub struct RouteView {
     pub account_id: String,
+    pub account_label: String,
     pub model_id: String,
     pub api: sb_core::Api,
 }
 
-impl From<&sb_core::router::Route> for RouteView {
-    fn from(route: &sb_core::router::Route) -> Self {
+impl RouteView {
+    fn new(route: &sb_core::router::Route, label: &dyn Fn(&sb_core::AccountId) -> String) -> Self {
         Self {
             account_id: route.account_id.to_string(),
+            account_label: label(&route.account_id),
             model_id: route.model_id.clone(),
             api: route.api,
         }

@@ -18,6 +18,13 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::list_accounts,
             commands::add_account,
+            commands::update_account,
+            commands::delete_key,
+            commands::remove_account,
+            commands::test_account,
+            commands::list_presets,
+            commands::list_models,
+            commands::keyring_status,
             commands::send_message,
             commands::stop_message,
         ])

@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use sb_core::{CoreError, Switchboard, TurnRequest};
+use sb_core::{CoreError, Switchboard};
 use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
 
-use crate::dto::{CommandError, StreamEvent};
+use crate::dto::{CommandError, HealthView, ModelGroupView, RouteChoice, StreamEvent, Turn};
 
 /// Managed state. The core may have failed to open (damaged data, no data dir): then every
 /// command reports that error instead of the app refusing to start without saying why.
@@ -41,7 +41,7 @@ impl AppState {
     /// Spawns the turn; its events go to `channel`, and [`Self::stop_turn`] can cancel it.
     pub fn start_turn(
         &self,
-        request: TurnRequest,
+        request: Turn,
         channel: Channel<StreamEvent>,
     ) -> Result<String, CommandError> {
         let core = self.core()?;
@@ -58,10 +58,24 @@ impl AppState {
             let _ = channel.send(StreamEvent::Started {
                 request_id: id.clone(),
             });
-            let mut sink = |event: sb_core::TurnEvent| {
-                let _ = channel.send(event.into());
+            let accounts = core.accounts().clone();
+            let label = move |id: &sb_core::AccountId| {
+                accounts
+                    .get(id)
+                    .map(|a| a.label)
+                    .unwrap_or_else(|_| "a removed account".to_owned())
             };
-            core.chat().run_turn(request, cancel, &mut sink).await;
+            let mut sink = |event: sb_core::TurnEvent| {
+                let _ = channel.send(StreamEvent::from_turn(event, &label));
+            };
+            match request {
+                Turn::Pinned(request) => {
+                    core.chat().run_turn(request, cancel, &mut sink).await;
+                }
+                Turn::Routed(request) => {
+                    core.chat().run_routed(request, cancel, &mut sink).await;
+                }
+            }
             in_flight
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -92,4 +106,38 @@ fn uuid_like() -> String {
         .map(|d| d.as_nanos())
         .unwrap_or_default();
     format!("req-{nanos:x}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The model picker's groups, each route with its account's label and health. Reads the keyring
+/// (to know which accounts have keys): call it off the async workers.
+pub fn model_groups(core: &Switchboard) -> Result<Vec<ModelGroupView>, CoreError> {
+    let summaries = core.accounts().list()?;
+    let groups = core.chat().model_groups();
+    Ok(groups
+        .into_iter()
+        .map(|group| ModelGroupView {
+            key: group.key,
+            name: group.name,
+            capabilities: group.capabilities.into(),
+            routes: group
+                .routes
+                .into_iter()
+                .filter_map(|(account_id, entry)| {
+                    let summary = summaries.iter().find(|s| s.account.id == account_id)?;
+                    // The protocol the router would use (a learned switch wins over the preset).
+                    let api = core
+                        .chat()
+                        .router()
+                        .protocol_for(&account_id, &entry.id, entry.api);
+                    Some(RouteChoice {
+                        account_id: account_id.to_string(),
+                        account_label: summary.account.label.clone(),
+                        model_id: entry.id,
+                        api,
+                        health: HealthView::from(&core.chat().health(summary)),
+                    })
+                })
+                .collect(),
+        })
+        .collect())
 }

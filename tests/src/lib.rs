@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod body;
+pub mod proxy;
 mod script;
 mod server;
 mod wire;

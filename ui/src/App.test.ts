@@ -1,99 +1,14 @@
-import type { Channel } from "@tauri-apps/api/core";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { flushSync, mount, tick, unmount } from "svelte";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { flushSync } from "svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import App from "./App.svelte";
-import type { AccountView, NewAccount, SendRequest, StreamEvent } from "./ipc/types";
-import { ChannelFeed } from "./test-support/tauri";
-
-type Call = { cmd: string; args: Record<string, unknown> };
-
-/** A fake backend: answers commands from memory and exposes each stream's channel. */
-class FakeBackend {
-  accounts: AccountView[] = [];
-  calls: Call[] = [];
-  feeds: ChannelFeed<StreamEvent>[] = [];
-  addError: unknown = null;
-
-  install(): void {
-    mockIPC((cmd, raw) => {
-      const args = (raw ?? {}) as Record<string, unknown>;
-      this.calls.push({ cmd, args });
-      switch (cmd) {
-        case "list_accounts":
-          return structuredClone(this.accounts);
-        case "add_account": {
-          if (this.addError) throw this.addError;
-          const input = args.account as NewAccount;
-          const view: AccountView = {
-            id: `acc-${this.accounts.length + 1}`,
-            label: input.label,
-            baseUrl: input.baseUrl,
-            model: input.model,
-            api: input.api,
-            serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null,
-          };
-          this.accounts.push(view);
-          return view;
-        }
-        case "send_message": {
-          const feed = new ChannelFeed(args.onEvent as Channel<StreamEvent>);
-          this.feeds.push(feed);
-          return `req-${this.feeds.length}`;
-        }
-        case "stop_message":
-          return null;
-        default:
-          throw { code: "internal", message: `unknown command ${cmd}` };
-      }
-    });
-  }
-
-  called(cmd: string): Call[] {
-    return this.calls.filter((c) => c.cmd === cmd);
-  }
-}
+import type { NewAccount, SendRequest } from "./ipc/types";
+import { FakeBackend } from "./test-support/backend";
+import { $, $$, choose, click, must, settle, startApp, stopApp, type } from "./test-support/dom";
+import { accountView, group, route } from "./test-support/fixtures";
 
 let backend: FakeBackend;
-let app: ReturnType<typeof mount> | null = null;
 
-/** Lets pending IPC promises settle and Svelte re-render. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    await Promise.resolve();
-    await tick();
-  }
-  flushSync();
-}
-
-function $(selector: string): HTMLElement | null {
-  return document.querySelector<HTMLElement>(selector);
-}
-
-function must<T extends HTMLElement = HTMLElement>(selector: string): T {
-  const el = document.querySelector<T>(selector);
-  if (!el) throw new Error(`expected ${selector} to be on screen:\n${document.body.innerHTML}`);
-  return el;
-}
-
-function type(selector: string, value: string): void {
-  const el = must<HTMLInputElement | HTMLTextAreaElement>(selector);
-  el.value = value;
-  el.dispatchEvent(new Event("input", { bubbles: true }));
-  flushSync();
-}
-
-function choose(selector: string, value: string): void {
-  const el = must<HTMLSelectElement>(selector);
-  el.value = value;
-  el.dispatchEvent(new Event("change", { bubbles: true }));
-  flushSync();
-}
-
-async function start(): Promise<void> {
-  app = mount(App, { target: document.body });
-  await settle();
-}
+const start = startApp;
 
 beforeEach(() => {
   backend = new FakeBackend();
@@ -101,76 +16,189 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  if (app) unmount(app);
-  app = null;
-  document.body.innerHTML = "";
+  stopApp();
   clearMocks();
 });
 
+async function sendText(text: string): Promise<void> {
+  type("#composer", text);
+  must("#composer").dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+  await settle();
+}
+
+function lastRequest(): SendRequest {
+  const request = backend.called("send_message").at(-1)?.args.request as SendRequest | undefined;
+  if (!request) throw new Error("send_message was not called");
+  return request;
+}
+
+/** Opens the model picker and clicks the option matching `selector`. */
+async function pick(selector: string): Promise<void> {
+  if (must("#model-picker").getAttribute("aria-expanded") !== "true") await click("#model-picker");
+  await click(must(`#model-picker-list ${selector}`));
+}
+
+function chatAccounts(): void {
+  backend.accounts = [
+    accountView({ id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", preset: "openai" }),
+    accountView({ id: "a2", label: "Local", baseUrl: "http://127.0.0.1:11434/v1", model: "llama", hasKey: false, keyHint: null }),
+    accountView({
+      id: "a3",
+      label: "AIML",
+      baseUrl: "https://api.aimlapi.com/v1",
+      model: "openai/gpt-5-1",
+      api: "responses",
+      preset: "aimlapi",
+    }),
+  ];
+  backend.groups = [
+    group("gpt-5.1", [
+      route({ accountId: "a1", accountLabel: "Work", modelId: "gpt-5.1" }),
+      route({ accountId: "a3", accountLabel: "AIML", modelId: "openai/gpt-5-1", api: "responses" }),
+    ], { name: "GPT-5.1" }),
+    group("llama", [route({ accountId: "a2", accountLabel: "Local", modelId: "llama" })]),
+  ];
+}
+
+describe("layout", () => {
+  beforeEach(chatAccounts);
+
+  it("has New chat and Settings in the sidebar, and no account list there", async () => {
+    await start();
+    expect(must("aside #new-chat").textContent, "New chat is in the sidebar").toContain("New chat");
+    expect(must("aside #open-settings").textContent, "Settings is in the sidebar").toContain("Settings");
+    expect($("aside [data-account-id]"), "accounts are no longer chosen in the sidebar").toBeNull();
+    expect($("#composer"), "with accounts the app opens on the chat").not.toBeNull();
+    expect($("#settings-title"), "settings are not shown at start").toBeNull();
+  });
+
+  it("switches between the chat and the settings page", async () => {
+    await start();
+    await click("#open-settings");
+    expect(must("#open-settings").getAttribute("aria-current"), "the sidebar marks where the user is").toBe("page");
+    expect($("#composer"), "the settings page replaces the chat").toBeNull();
+    expect($$(".account-row").map((r) => r.dataset.accountId), "settings list the accounts").toEqual([
+      "a1",
+      "a2",
+      "a3",
+    ]);
+    await click("#close-settings");
+    expect($("#composer"), "Back to chat shows the chat again").not.toBeNull();
+    expect(must("#open-settings").getAttribute("aria-current"), "no longer marked").toBeNull();
+  });
+
+  it("New chat clears the conversation and returns to the chat", async () => {
+    await start();
+    await sendText("Hi");
+    backend.feeds[0]!.send({ type: "textDelta", text: "Hello" }, { type: "finished", reason: "stop" });
+    flushSync();
+    expect($$("#messages .message"), "one exchange on screen").toHaveLength(2);
+    await click("#open-settings");
+    await click("#new-chat");
+    expect($("#composer"), "New chat goes back to the chat").not.toBeNull();
+    expect($$("#messages .message"), "and starts empty").toHaveLength(0);
+    await sendText("Fresh");
+    expect(lastRequest().messages, "the old exchange is not sent again").toEqual([{ role: "user", content: "Fresh" }]);
+  });
+
+  it("keeps New chat off while an answer streams", async () => {
+    await start();
+    await sendText("Hi");
+    expect(must<HTMLButtonElement>("#new-chat").disabled, "a streaming answer would be lost").toBe(true);
+    backend.feeds[0]!.send({ type: "finished", reason: "stop" });
+    flushSync();
+    expect(must<HTMLButtonElement>("#new-chat").disabled, "available again once it ends").toBe(false);
+  });
+});
+
 describe("first run", () => {
-  it("shows the add-account form when there is no account", async () => {
+  it("opens settings on the provider choice when there is no account", async () => {
     await start();
     expect(backend.called("list_accounts"), "accounts are loaded on start").toHaveLength(1);
-    expect($("#account-label"), "the welcome form is shown straight away").not.toBeNull();
-    expect(document.body.textContent, "first-run wording").toContain("Add your first account");
-    expect(must<HTMLInputElement>("#account-api-key").type, "the key is masked").toBe("password");
+    expect(must("#preset-title").textContent, "first-run wording").toBe("Add your first account");
+    expect(
+      $$("[data-preset-id]").map((b) => b.dataset.presetId),
+      "every preset from list_presets is offered",
+    ).toEqual(["starrise", "ollama", "custom"]);
     expect($("#composer"), "no chat without an account").toBeNull();
+    expect($("#close-settings"), "nothing to go back to yet").toBeNull();
   });
 
   it("validates before calling the backend", async () => {
     await start();
+    await click("[data-preset-id='custom']");
     type("#account-label", "Work");
     type("#account-base-url", "not-a-url");
-    type("#account-api-key", "sk-secret");
     type("#account-model", "gpt-5.1");
-    must("#account-save").click();
-    await settle();
-    expect(must("#account-error").textContent, "a bad URL is explained inline").toMatch(/valid URL/);
+    await click("#account-save");
+    expect(must("#account-error").textContent, "a bad URL is explained inline").toMatch(/not a valid URL/);
     expect(backend.called("add_account"), "nothing is sent while the form is invalid").toHaveLength(0);
   });
 
-  it("saves the account, clears the key and selects the new account", async () => {
+  it("saves the account, clears the key and lists the account with its key hint", async () => {
     await start();
+    await click("[data-preset-id='custom']");
     type("#account-label", "  Work  ");
     type("#account-base-url", "https://api.openai.com/v1");
-    type("#account-api-key", "sk-secret");
+    type("#account-api-key", "sk-secret-1234");
     type("#account-model", "gpt-5.1");
     const keyField = must<HTMLInputElement>("#account-api-key");
-    must("#account-save").click();
-    await settle();
+    await click("#account-save");
 
     expect(backend.called("add_account").map((c) => c.args), "the typed values are sent").toEqual([
       {
         account: {
           label: "Work",
           baseUrl: "https://api.openai.com/v1",
-          apiKey: "sk-secret",
+          apiKey: "sk-secret-1234",
           model: "gpt-5.1",
           api: "chat",
           serverState: false,
+          preset: "custom",
+          allowHttp: false,
+          headers: [],
+          proxy: null,
+          maxConcurrent: null,
+          customModels: [],
         },
       },
     ]);
     expect(keyField.value, "the key is write-only: the field is cleared after saving").toBe("");
-    expect(
-      document.body.innerHTML.includes("sk-secret"),
-      "the key must not appear anywhere on the page",
-    ).toBe(false);
-
-    const entry = must(".account[data-account-id='acc-1']");
-    expect(entry.querySelector(".account-label")?.textContent, "sidebar lists the new account").toBe("Work");
-    expect(entry.querySelector(".has-key"), "the stored-key indicator is shown").not.toBeNull();
-    expect(entry.getAttribute("aria-current"), "the new account is selected").toBe("true");
-    expect(must<HTMLInputElement>("#model").value, "the model input starts at the account's model").toBe(
-      "gpt-5.1",
+    expect(document.body.innerHTML.includes("sk-secret"), "the key must not appear anywhere on the page").toBe(
+      false,
     );
-    expect($("#composer"), "the chat replaces the form").not.toBeNull();
+    const row = must(".account-row[data-account-id='acc-1']");
+    expect(row.querySelector(".account-label")?.textContent, "the new account is listed").toBe("Work");
+    expect(row.querySelector(".key-state")?.textContent, "only the key's last four characters").toBe("••••1234");
+    expect(must("#settings-status").textContent, "the save is confirmed").toContain("Saved “Work”");
+    expect(backend.called("list_models").length, "the picker's models are fetched again").toBeGreaterThan(1);
   });
 
-  it("offers the protocol, Chat Completions by default, and sends Responses when chosen", async () => {
+  it("sends Responses with server state when chosen", async () => {
     await start();
+    await click("[data-preset-id='custom']");
+    type("#account-label", "AIML");
+    type("#account-base-url", "https://api.aimlapi.com/v1");
+    type("#account-api-key", "sk-secret");
+    type("#account-model", "openai/gpt-5.1-codex");
+    expect($("#account-server-state"), "server state is a Responses feature").toBeNull();
+    choose("#account-api", "responses");
+    must("#account-server-state").click();
+    flushSync();
+    await click("#account-save");
+    const sent = backend.called("add_account")[0]?.args.account as NewAccount;
+    expect([sent?.api, sent?.serverState], "protocol and server state are stored").toEqual(["responses", true]);
+    expect(
+      must(".account-row[data-account-id='acc-1'] .api-tag").textContent,
+      "the list marks a Responses account",
+    ).toBe("Responses");
+  });
+
+  it("offers both protocols, Chat Completions first", async () => {
+    await start();
+    await click("[data-preset-id='custom']");
     const protocol = must<HTMLSelectElement>("#account-api");
-    expect(protocol.value, "new accounts default to Chat Completions").toBe("chat");
+    expect(protocol.value, "Custom accounts default to Chat Completions").toBe("chat");
     expect(
       [...protocol.options].map((o) => [o.value, o.textContent?.trim()]),
       "both protocols are offered with their endpoints",
@@ -179,89 +207,41 @@ describe("first run", () => {
       ["responses", "Responses (/responses)"],
     ]);
     expect(must("label[for='account-api']").textContent, "the control is labelled").toBe("Protocol");
-    expect(document.body.textContent, "the hint says when Responses is needed").toMatch(
-      /only work with Responses/,
-    );
-
-    type("#account-label", "AIML");
-    type("#account-base-url", "https://api.aimlapi.com/v1");
-    type("#account-api-key", "sk-secret");
-    type("#account-model", "openai/gpt-5.1-codex");
-    choose("#account-api", "responses");
-    must("#account-save").click();
-    await settle();
-
-    const sent = backend.called("add_account")[0]?.args.account as NewAccount;
-    expect(sent?.api, "the chosen protocol is stored with the account").toBe("responses");
-    expect(
-      must(".account[data-account-id='acc-1'] .api-tag").textContent,
-      "the sidebar marks a Responses account",
-    ).toBe("Responses");
-    expect(must(".chat .api-tag").textContent, "the chat header shows the protocol too").toBe(
-      "Responses",
-    );
   });
 
-  it("shows the backend's message when saving fails", async () => {
-    backend.addError = { code: "keyring", message: "The keyring is locked" };
+  it("shows the backend's message when saving fails and keeps what was typed", async () => {
+    backend.failures.add_account = { code: "invalid_input", message: "Headers: X-Bad is not allowed." };
     await start();
+    await click("[data-preset-id='custom']");
     type("#account-label", "Work");
     type("#account-base-url", "https://api.openai.com/v1");
     type("#account-api-key", "sk-secret");
     type("#account-model", "gpt-5.1");
-    must("#account-save").click();
-    await settle();
+    await click("#account-save");
     const error = must("#account-error");
     expect(error.getAttribute("role"), "errors are announced").toBe("alert");
-    expect(error.textContent, "the backend's message is shown").toContain("The keyring is locked");
-    expect($("#account-label"), "the form stays so the user can retry").not.toBeNull();
+    expect(error.textContent, "the backend's message is shown").toContain("Headers: X-Bad is not allowed.");
+    expect(must<HTMLInputElement>("#account-label").value, "the label stays").toBe("Work");
+    expect(must<HTMLInputElement>("#account-base-url").value, "the URL stays").toBe("https://api.openai.com/v1");
+    expect(document.body.innerHTML.includes("sk-secret"), "the key is not echoed").toBe(false);
   });
 });
 
 describe("chat", () => {
-  beforeEach(() => {
-    backend.accounts = [
-      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null },
-      { id: "a2", label: "Local", baseUrl: "http://127.0.0.1:11434/v1", model: "llama", api: "chat", serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: false, keyHint: null },
-      {
-        id: "a3",
-        label: "AIML",
-        baseUrl: "https://api.aimlapi.com/v1",
-        model: "openai/gpt-5.1-codex",
-        api: "responses",
-        serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null,
-      },
-    ];
-  });
+  beforeEach(chatAccounts);
 
   function messages(): HTMLElement[] {
-    return [...document.querySelectorAll<HTMLElement>("#messages .message")];
+    return $$("#messages .message");
   }
-
-  async function sendText(text: string): Promise<void> {
-    type("#composer", text);
-    must("#composer").dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
-    await settle();
-  }
-
-  it("lists accounts with the key indicator only when a key is stored", async () => {
-    await start();
-    const local = must(".account[data-account-id='a2']");
-    expect(local.querySelector(".has-key"), "no indicator without a stored key").toBeNull();
-    expect(must(".account[data-account-id='a1'] .has-key"), "indicator with a stored key").toBeTruthy();
-  });
 
   it("sends on Enter and renders streamed events", async () => {
     await start();
-    type("#model", "gpt-5.1-mini");
     await sendText("Hello\nthere");
 
     const sends = backend.called("send_message");
     expect(sends, "Enter sends the message").toHaveLength(1);
-    expect(sends[0]?.args.request as SendRequest, "request carries account, edited model and text").toEqual({
-      accountId: "a1",
-      model: "gpt-5.1-mini",
-      api: "chat",
+    expect(sends[0]?.args.request as SendRequest, "the first model group is routed by default").toEqual({
+      target: { type: "logical", model: "gpt-5.1", strategy: "priority" },
       messages: [{ role: "user", content: "Hello\nthere" }],
       params: {},
     });
@@ -352,6 +332,7 @@ describe("chat", () => {
     ]);
   });
 
+
   it("keeps Shift+Enter for a new line", async () => {
     await start();
     type("#composer", "line one");
@@ -362,54 +343,10 @@ describe("chat", () => {
     expect(backend.called("send_message"), "Shift+Enter must not send").toHaveLength(0);
   });
 
-  it("switches the model input to the selected account's model", async () => {
-    await start();
-    must(".account[data-account-id='a2']").click();
-    flushSync();
-    expect(must<HTMLInputElement>("#model").value, "each account brings its own default model").toBe("llama");
-    expect(must(".chat h1").textContent, "the header names the selected account").toBe("Local");
-  });
-
-  it("shows the protocol only for Responses accounts", async () => {
-    await start();
-    expect($(".account[data-account-id='a1'] .api-tag"), "Chat Completions is the unmarked default").toBeNull();
-    expect(
-      must(".account[data-account-id='a3'] .api-tag").textContent,
-      "a Responses account is marked in the sidebar",
-    ).toBe("Responses");
-    expect($(".chat .api-tag"), "no tag in the header for a Chat Completions account").toBeNull();
-    must(".account[data-account-id='a3']").click();
-    flushSync();
-    expect(must(".chat .api-tag").textContent, "the header tag follows the selection").toBe("Responses");
-  });
 });
 
 describe("parameters drawer", () => {
-  beforeEach(() => {
-    backend.accounts = [
-      { id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1", model: "gpt-5.1", api: "chat", serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null },
-      {
-        id: "a3",
-        label: "AIML",
-        baseUrl: "https://api.aimlapi.com/v1",
-        model: "openai/gpt-5.1-codex",
-        api: "responses",
-        serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null,
-      },
-    ];
-  });
-
-  async function sendText(text: string): Promise<void> {
-    type("#composer", text);
-    must("#composer").dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
-    await settle();
-  }
-
-  function lastRequest(): SendRequest {
-    const request = backend.called("send_message").at(-1)?.args.request as SendRequest | undefined;
-    if (!request) throw new Error("send_message was not called");
-    return request;
-  }
+  beforeEach(chatAccounts);
 
   function openDrawer(): void {
     const toggle = must("#params-toggle");
@@ -446,10 +383,9 @@ describe("parameters drawer", () => {
     expect(toggle.getAttribute("aria-expanded"), "a second click closes it").toBe("false");
   });
 
-  it("sends the account's api and only the parameters that are set, numbers as numbers", async () => {
+  it("sends the pinned route's protocol and only the parameters that are set", async () => {
     await start();
-    must(".account[data-account-id='a3']").click();
-    flushSync();
+    await pick("[data-account-id='a3'][data-model-id='openai/gpt-5-1']");
     openDrawer();
     type("#param-temperature", "0");
     type("#param-max-tokens", "256");
@@ -461,8 +397,12 @@ describe("parameters drawer", () => {
 
     await sendText("Write a function");
     const request = lastRequest();
-    expect(request.api, "a Responses account is sent as Responses").toBe("responses");
-    expect(request.model, "the account's model").toBe("openai/gpt-5.1-codex");
+    expect(request.target, "a pinned Responses route is sent as such").toEqual({
+      type: "account",
+      accountId: "a3",
+      model: "openai/gpt-5-1",
+      api: "responses",
+    });
     expect(request.params, "only set fields, typed; temperature 0 is a real value").toEqual({
       temperature: 0,
       maxTokens: 256,
@@ -472,24 +412,22 @@ describe("parameters drawer", () => {
     });
   });
 
-  it("disables the reasoning summary for Chat Completions accounts and never sends it there", async () => {
+  it("follows the protocol of the target: the pinned route's, or a routed model's first route", async () => {
     await start();
-    must(".account[data-account-id='a3']").click();
-    flushSync();
     openDrawer();
-    const summary = must<HTMLSelectElement>("#param-reasoning-summary");
-    expect(summary.disabled, "enabled for a Responses account").toBe(false);
+    const summary = () => must<HTMLSelectElement>("#param-reasoning-summary");
+    expect(summary().disabled, "GPT-5.1's first route (Work) speaks Chat Completions").toBe(true);
+    expect(summary().title, "the title says why").toMatch(/Responses API/);
+
+    await pick("[data-account-id='a3'][data-model-id='openai/gpt-5-1']");
+    expect(summary().disabled, "pinned to AIML, a Responses route").toBe(false);
     choose("#param-reasoning-summary", "auto");
+    expect(must("#params-toggle .badge").textContent, "the summary counts for Responses").toBe("1");
 
-    must(".account[data-account-id='a1']").click();
-    flushSync();
-    const disabled = must<HTMLSelectElement>("#param-reasoning-summary");
-    expect(disabled.disabled, "disabled for a Chat Completions account").toBe(true);
-    expect(disabled.title, "the title says why").toMatch(/Responses API/);
+    await pick("[data-model-key='gpt-5.1']");
+    expect(summary().disabled, "routed again: the first route is Chat Completions").toBe(true);
     expect($("#params-toggle .badge"), "a parameter that won't be sent is not counted").toBeNull();
-
     await sendText("Hi");
-    expect(lastRequest().api, "the Chat Completions account's api").toBe("chat");
     expect(lastRequest().params, "/chat/completions gets no reasoning summary").toEqual({});
   });
 
@@ -517,8 +455,7 @@ describe("parameters drawer", () => {
     expect(field.getAttribute("aria-invalid"), "the upper boundary is valid").toBeNull();
     expect($("#composer-blocked"), "the explanation goes away").toBeNull();
     expect(must<HTMLButtonElement>("#send").disabled, "Send is back").toBe(false);
-    must("#send").click();
-    await settle();
+    await click("#send");
     expect(lastRequest().params, "the fixed value is sent").toEqual({ temperature: 2 });
   });
 
@@ -564,15 +501,14 @@ describe("parameters drawer", () => {
     expect(lastRequest().params, "nothing is sent after a reset").toEqual({});
   });
 
-  it("keeps the parameters for the session, across accounts and the add-account form", async () => {
+  it("keeps the parameters for the session, across the settings page and model changes", async () => {
     await start();
     openDrawer();
     type("#param-temperature", "0.3");
-    must("#add-account").click();
-    flushSync();
-    expect($("#params-panel"), "the chat (and drawer) gives way to the form").toBeNull();
-    must(".account[data-account-id='a3']").click();
-    flushSync();
+    await click("#open-settings");
+    expect($("#params-panel"), "the chat (and drawer) gives way to settings").toBeNull();
+    await click("#close-settings");
+    await pick("[data-model-key='llama']");
     expect(must<HTMLInputElement>("#param-temperature").value, "the value is still there").toBe("0.3");
     await sendText("Hi");
     expect(lastRequest().params, "and it is still sent").toEqual({ temperature: 0.3 });
@@ -580,12 +516,13 @@ describe("parameters drawer", () => {
 });
 
 describe("outside Tauri", () => {
-  it("shows the form and a readable error instead of a blank page", async () => {
+  it("shows a readable error and still offers to add an account by hand", async () => {
     clearMocks();
     await start();
     expect(must("[role='alert']").textContent, "the user learns why nothing loads").toMatch(
       /backend is not reachable/,
     );
-    expect($("#account-label"), "the form is still shown").not.toBeNull();
+    await click("[data-preset-id='custom']");
+    expect($("#account-label"), "the form is still reachable").not.toBeNull();
   });
 });

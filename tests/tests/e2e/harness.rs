@@ -168,6 +168,11 @@ impl Session {
         Ok(files)
     }
 
+    /// Everything the app and its WebDriver wrote to stderr so far (the app's log).
+    pub fn log(&self) -> TestResult<String> {
+        Ok(String::from_utf8_lossy(&std::fs::read(self.dir.join("driver.log"))?).into_owned())
+    }
+
     /// Waits for the CSS selector to match an element.
     pub async fn wait_for(&self, css: &str) -> TestResult<fantoccini::elements::Element> {
         Ok(self

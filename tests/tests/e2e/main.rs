@@ -20,38 +20,79 @@ async fn simulator(key: &str) -> TestResult<Simulator> {
     .await?)
 }
 
-/// Opens the add-account form from the sidebar unless it is already shown (first run).
-async fn open_account_form(app: &Session) -> TestResult {
+/// Opens settings and the provider choice unless it is already shown (first run).
+async fn open_provider_choice(app: &Session) -> TestResult {
     if app
         .client
-        .find(Locator::Css("#account-label"))
+        .find(Locator::Css("[data-preset-id]"))
         .await
-        .is_err()
+        .is_ok()
     {
-        app.wait_for("#add-account").await?.click().await?;
+        return Ok(());
     }
+    if app.client.find(Locator::Css("#add-account")).await.is_err() {
+        app.wait_for("#open-settings").await?.click().await?;
+    }
+    app.wait_for("#add-account").await?.click().await?;
+    app.wait_for("[data-preset-id]").await?;
     Ok(())
 }
 
-/// Fills and saves the add-account form and returns the new account's id.
-async fn add_account(app: &Session, label: &str, base_url: &str, key: &str) -> TestResult<String> {
+/// Replaces an input's text.
+async fn fill(app: &Session, css: &str, text: &str) -> TestResult {
+    let input = app.wait_for(css).await?;
+    input.clear().await?;
+    input.send_keys(text).await?;
+    Ok(())
+}
+
+/// An account to add through the settings page.
+struct NewAccount<'a> {
+    preset: &'a str,
+    label: &'a str,
+    base_url: &'a str,
+    key: &'a str,
+    model: &'a str,
+    /// `Some("responses")` picks the protocol by hand.
+    api: Option<&'a str>,
+    server_state: bool,
+}
+
+impl<'a> NewAccount<'a> {
+    fn custom(label: &'a str, base_url: &'a str, key: &'a str) -> Self {
+        Self {
+            preset: "custom",
+            label,
+            base_url,
+            key,
+            model: MODEL,
+            api: None,
+            server_state: false,
+        }
+    }
+}
+
+/// Adds an account from a preset on the settings page and returns its id; settings stay open.
+async fn add_account_from(app: &Session, account: NewAccount<'_>) -> TestResult<String> {
     let before = app.client.find_all(Locator::Css(".account")).await?.len();
-    open_account_form(app).await?;
-    app.wait_for("#account-label")
+    open_provider_choice(app).await?;
+    app.wait_for(&format!("[data-preset-id='{}']", account.preset))
         .await?
-        .send_keys(label)
+        .click()
         .await?;
-    app.wait_for("#account-base-url")
-        .await?
-        .send_keys(base_url)
-        .await?;
-    app.wait_for("#account-api-key")
-        .await?
-        .send_keys(key)
-        .await?;
-    let model = app.wait_for("#account-model").await?;
-    model.clear().await?;
-    model.send_keys(MODEL).await?;
+    fill(app, "#account-label", account.label).await?;
+    fill(app, "#account-base-url", account.base_url).await?;
+    fill(app, "#account-api-key", account.key).await?;
+    fill(app, "#account-model", account.model).await?;
+    if let Some(api) = account.api {
+        app.wait_for(&format!("#account-api option[value='{api}']"))
+            .await?
+            .click()
+            .await?;
+    }
+    if account.server_state {
+        app.wait_for("#account-server-state").await?.click().await?;
+    }
     app.wait_for("#account-save").await?.click().await?;
     app.wait_until(
         "the new account is listed",
@@ -62,36 +103,54 @@ async fn add_account(app: &Session, label: &str, base_url: &str, key: &str) -> T
         .wait_until(
             "the new account shows that its key is stored",
             &format!(
-                "[...document.querySelectorAll('.account')].filter(a => a.querySelector('.account-label')?.textContent.trim() === {label:?} && a.querySelector('.has-key')).map(a => a.dataset.accountId)[0]"
+                "[...document.querySelectorAll('.account')].filter(a => a.querySelector('.account-label')?.textContent.trim() === {:?} && a.querySelector('.has-key')).map(a => a.dataset.accountId)[0]",
+                account.label
             ),
         )
         .await?;
     Ok(id.as_str().ok_or("account id is text")?.to_owned())
 }
 
-/// Like [`add_account`], choosing the Responses protocol.
-async fn add_responses_account(
-    app: &Session,
-    label: &str,
-    base_url: &str,
-    key: &str,
-    model: &str,
-) -> TestResult<String> {
-    open_account_form(app).await?;
-    app.wait_for("#account-api option[value='responses']")
-        .await?
-        .click()
-        .await?;
-    app.wait_for("#account-server-state").await?.click().await?;
-    let id = add_account(app, label, base_url, key).await?;
-    let model_input = app.wait_for("#model").await?;
-    model_input.clear().await?;
-    model_input.send_keys(model).await?;
+/// Adds a Custom account with the default model, back in the chat with its route pinned.
+async fn add_account(app: &Session, label: &str, base_url: &str, key: &str) -> TestResult<String> {
+    let id = add_account_from(app, NewAccount::custom(label, base_url, key)).await?;
+    back_to_chat(app).await?;
+    choose_route(app, &id, MODEL).await?;
     Ok(id)
 }
 
-async fn select_account(app: &Session, id: &str) -> TestResult {
-    app.wait_for(&format!(".account[data-account-id='{id}']"))
+async fn back_to_chat(app: &Session) -> TestResult {
+    app.wait_for("#close-settings").await?.click().await?;
+    app.wait_for("#composer").await?;
+    Ok(())
+}
+
+/// Opens the model picker.
+async fn open_picker(app: &Session) -> TestResult {
+    let picker = app.wait_for("#model-picker").await?;
+    if picker.attr("aria-expanded").await?.as_deref() != Some("true") {
+        picker.click().await?;
+    }
+    app.wait_for("#model-picker-list").await?;
+    Ok(())
+}
+
+/// Pins one account's model in the model picker.
+async fn choose_route(app: &Session, account_id: &str, model_id: &str) -> TestResult {
+    open_picker(app).await?;
+    app.wait_for(&format!(
+        "#model-picker-list [data-account-id='{account_id}'][data-model-id='{model_id}']"
+    ))
+    .await?
+    .click()
+    .await?;
+    Ok(())
+}
+
+/// Chooses a logical model (any account that serves it) in the model picker.
+async fn choose_group(app: &Session, key: &str) -> TestResult {
+    open_picker(app).await?;
+    app.wait_for(&format!("#model-picker-list [data-model-key='{key}']"))
         .await?
         .click()
         .await?;
@@ -133,19 +192,21 @@ async fn add_account_then_stream_a_rendered_answer() -> TestResult {
     );
     let app = Session::start("answer").await?;
 
-    app.wait_for("#account-label").await?;
+    app.wait_for("[data-preset-id]").await?;
     let hooked = app.client.execute(IPC_RECORDER, vec![]).await?;
     assert_eq!(
         hooked, true,
         "the IPC recorder must wrap invoke and transformCallback"
     );
-    let account_id = add_account(&app, "Simulator", &sim.base_url(), &key).await?;
+    let account_id =
+        add_account_from(&app, NewAccount::custom("Simulator", &sim.base_url(), &key)).await?;
     let hint = app.wait_for(".account .has-key").await?.text().await?;
-    assert_eq!(
-        hint,
-        format!("key ••{}", &key[key.len() - 4..]),
-        "the sidebar shows only the key's last four characters"
+    assert!(
+        hint.contains(&format!("••{}", &key[key.len() - 4..])) && !hint.contains(&key[..8]),
+        "settings show only the key's last four characters: {hint}"
     );
+    back_to_chat(&app).await?;
+    choose_route(&app, &account_id, MODEL).await?;
     send(&app, "Show me what you can do").await?;
 
     let status = wait_for_answer_end(&app).await?;
@@ -212,10 +273,11 @@ async fn add_account_then_stream_a_rendered_answer() -> TestResult {
         ])
         .env("DBUS_SESSION_BUS_ADDRESS", app.bus_address()?)
         .output()?;
+    let origin = sim.base_url().trim_end_matches("/v1").to_owned();
     assert_eq!(
         String::from_utf8_lossy(&stored.stdout),
-        key,
-        "secret-tool must find the key the app stored (stderr: {})",
+        format!("switchboard-binding/1 {origin}\n{key}"),
+        "secret-tool must find the key the app stored, bound to its origin (stderr: {})",
         String::from_utf8_lossy(&stored.stderr)
     );
 
@@ -307,14 +369,13 @@ async fn bad_key_and_unreachable_host_show_readable_errors() -> TestResult {
     assert!(!message.contains("{\""), "never raw JSON: {message}");
     app.screenshot("error-bad-key").await?;
 
-    let dead = add_account(
+    add_account(
         &app,
         "Nobody home",
         &format!("http://127.0.0.1:{dead_port}/v1"),
         "sk-x",
     )
     .await?;
-    select_account(&app, &dead).await?;
     send(&app, "hello?").await?;
     assert_eq!(wait_for_answer_end(&app).await?, "error");
     let messages = app
@@ -342,14 +403,21 @@ async fn responses_account_with_parameters_streams_reasoning_apart_from_the_answ
             .tokens_per_second(200.0),
     );
     let app = Session::start("responses").await?;
-    add_responses_account(
+    let id = add_account_from(
         &app,
-        "AI/ML API",
-        &sim.base_url(),
-        key,
-        "openai/gpt-5-1-codex-mini",
+        NewAccount {
+            preset: "custom",
+            label: "AI/ML API",
+            base_url: &sim.base_url(),
+            key,
+            model: "openai/gpt-5-1-codex-mini",
+            api: Some("responses"),
+            server_state: true,
+        },
     )
     .await?;
+    back_to_chat(&app).await?;
+    choose_route(&app, &id, "openai/gpt-5-1-codex-mini").await?;
 
     app.wait_for("#params-toggle").await?.click().await?;
     app.wait_for("#param-temperature")
@@ -436,5 +504,203 @@ async fn responses_account_with_parameters_streams_reasoning_apart_from_the_answ
     );
     app.close().await?;
     sim.shutdown().await;
+    Ok(())
+}
+
+/// Issue 4's window test: two accounts from presets (Starrise and AI/ML API, each a simulator),
+/// their models seen in settings and in the picker, a message to the logical model whose first
+/// route is rate-limited, and the answer badged with the second route. Then no key anywhere:
+/// not in an IPC payload, a data file or the app's log.
+#[tokio::test]
+async fn two_preset_accounts_fail_over_and_the_answer_names_its_route() -> TestResult {
+    let star_key = format!("sk-e2e-star-{}-KEY", uuid::Uuid::new_v4().simple());
+    let aiml_key = format!("sk-e2e-aiml-{}-KEY", uuid::Uuid::new_v4().simple());
+    let starrise = simulator(&star_key).await?;
+    let aimlapi = simulator(&aiml_key).await?;
+    let app = Session::start("failover").await?;
+    app.wait_for("[data-preset-id]").await?;
+    let hooked = app.client.execute(IPC_RECORDER, vec![]).await?;
+    assert_eq!(hooked, true, "the IPC recorder must hook the callbacks");
+
+    let star = add_account_from(
+        &app,
+        NewAccount {
+            preset: "starrise",
+            label: "Starrise",
+            base_url: &starrise.base_url(),
+            key: &star_key,
+            model: "gpt-5.1-codex-mini",
+            api: None,
+            server_state: false,
+        },
+    )
+    .await?;
+    let aiml = add_account_from(
+        &app,
+        NewAccount {
+            preset: "aimlapi",
+            label: "AI/ML API",
+            base_url: &aimlapi.base_url(),
+            key: &aiml_key,
+            model: "openai/gpt-5-1-codex-mini",
+            api: None,
+            server_state: false,
+        },
+    )
+    .await?;
+
+    // Settings: each account's connection test lists its models.
+    for (id, model) in [
+        (&star, "gpt-5.1-codex-mini"),
+        (&aiml, "openai/gpt-5-1-codex-mini"),
+    ] {
+        app.wait_for(&format!(
+            ".account-row[data-account-id='{id}'] .test-account"
+        ))
+        .await?
+        .click()
+        .await?;
+        let verdict = app
+            .wait_until(
+                "the connection test gives a verdict",
+                "(() => { const r = [...document.querySelectorAll('.test-result')].pop(); \
+                   const v = r && r.dataset.verdict; return v && v !== 'testing' ? v : null; })()",
+            )
+            .await?;
+        assert_eq!(verdict, "ok", "the simulator accepts the key");
+        app.wait_for(&format!(".test-model[data-model-id='{model}']"))
+            .await?;
+    }
+    app.screenshot("failover-settings").await?;
+
+    // The picker offers one logical model with both routes, each with its own ID.
+    back_to_chat(&app).await?;
+    open_picker(&app).await?;
+    app.wait_for("#model-picker-list [data-model-key='gpt-5.1-codex-mini']")
+        .await?;
+    app.wait_for(&format!(
+        "#model-picker-list [data-account-id='{star}'][data-model-id='gpt-5.1-codex-mini']"
+    ))
+    .await?;
+    app.wait_for(&format!(
+        "#model-picker-list [data-account-id='{aiml}'][data-model-id='openai/gpt-5-1-codex-mini']"
+    ))
+    .await?;
+    app.screenshot("failover-picker").await?;
+    choose_group(&app, "gpt-5.1-codex-mini").await?;
+
+    starrise.push(Script::rate_limited(30));
+    aimlapi.push(Script::reply("Answered by the **second** route.").tokens_per_second(100.0));
+    send(&app, "Which route answers?").await?;
+    assert_eq!(wait_for_answer_end(&app).await?, "done");
+
+    let badge = app.wait_for(".message.assistant .route-badge").await?;
+    assert_eq!(
+        badge.attr("data-account-id").await?.as_deref(),
+        Some(aiml.as_str()),
+        "the badge names the account that answered"
+    );
+    let badge_text = badge.text().await?;
+    assert!(
+        badge_text.contains("AI/ML API") && badge_text.contains("openai/gpt-5-1-codex-mini"),
+        "the badge reads as the second route: {badge_text}"
+    );
+    let outcome = app
+        .wait_until(
+            "the skipped route is listed with its reason",
+            &format!(
+                "document.querySelector(\".route-attempt[data-account-id='{star}'] .attempt-outcome\")?.textContent"
+            ),
+        )
+        .await?;
+    assert!(
+        outcome
+            .as_str()
+            .unwrap_or_default()
+            .contains("rate-limited"),
+        "the first route is listed as rate-limited: {outcome}"
+    );
+    let strong = app
+        .wait_for(".message.assistant .content strong")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(strong, "second");
+    // Open the attempts so the screenshot shows why the first route was skipped.
+    let _ = app
+        .client
+        .execute(
+            "document.querySelectorAll('.route-attempts').forEach(d => d.open = true);",
+            vec![],
+        )
+        .await;
+    app.screenshot("failover-answer").await?;
+
+    // Each key went only to its own account's origin, each over its protocol.
+    let first: Vec<_> = starrise
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    assert_eq!(first.len(), 1, "Starrise was tried once: {first:?}");
+    assert_eq!(first[0].path, "/v1/chat/completions");
+    assert_eq!(
+        first[0].header("authorization"),
+        Some(format!("Bearer {star_key}").as_str())
+    );
+    let second = aimlapi
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/v1/responses")
+        .ok_or("AI/ML API answered over /v1/responses")?;
+    assert_eq!(second.body["model"], "openai/gpt-5-1-codex-mini");
+    assert_eq!(
+        second.header("authorization"),
+        Some(format!("Bearer {aiml_key}").as_str())
+    );
+
+    // The picker now shows the rate-limited account cooling down.
+    open_picker(&app).await?;
+    app.wait_until(
+        "the picker shows Starrise cooling down",
+        &format!(
+            "document.querySelector(\"#model-picker-list [data-account-id='{star}'] .health-badge\")?.dataset.health === 'cooling'"
+        ),
+    )
+    .await?;
+
+    // No key in any IPC payload, data file or log line.
+    let log = app
+        .client
+        .execute("return window.__sbIpcLog.join('\\n');", vec![])
+        .await?;
+    let log = log.as_str().unwrap_or_default();
+    assert!(
+        log.contains("\"keyHint\"") && log.contains("\"route\"") && log.contains("textDelta"),
+        "the recorder saw accounts, the route record and the answer: {log:.400}"
+    );
+    let app_log = app.log()?;
+    let files = app.data_files()?;
+    assert!(
+        files.iter().any(|(p, _)| p.ends_with("catalog.json")),
+        "the connection tests left their model lists in the data directory"
+    );
+    for key in [&star_key, &aiml_key] {
+        assert!(!log.contains(key.as_str()), "an IPC payload carried a key");
+        assert!(
+            !app_log.contains(key.as_str()),
+            "the app's log carried a key"
+        );
+        for (path, bytes) in &files {
+            assert!(
+                !String::from_utf8_lossy(bytes).contains(key.as_str()),
+                "{} holds a key",
+                path.display()
+            );
+        }
+    }
+    app.close().await?;
+    starrise.shutdown().await;
+    aimlapi.shutdown().await;
     Ok(())
 }

@@ -39,8 +39,8 @@ fn key_added_through_the_core_lands_in_the_secret_service() {
         separate
             .get_password()
             .expect("the Secret Service returns the stored key"),
-        key,
-        "a fresh keyring entry reads back exactly the key the core stored"
+        format!("switchboard-binding/1 https://api.example.invalid\n{key}"),
+        "a fresh keyring entry reads back the key the core stored, bound to the account's origin"
     );
     let listed = core.accounts().list().expect("list");
     assert!(listed[0].has_key, "the UI learns that a key exists");

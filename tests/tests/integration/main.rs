@@ -3,10 +3,12 @@
 //! unlocked gnome-keyring (see `.ci/test-layers`).
 
 mod accounts;
+mod catalog;
 mod chat;
 mod keyring;
 mod openapi;
 mod providers;
+mod proxy;
 mod routing;
 
 use std::path::PathBuf;
@@ -60,6 +62,7 @@ pub fn account_input(label: &str, base_url: &str, key: &str, preset: &str) -> Ne
         preset: preset.into(),
         allow_http: false,
         headers: Vec::new(),
+        ..NewAccount::default()
     }
 }
 

@@ -2,10 +2,15 @@
 // these typed wrappers, so the command names and argument keys live in one place.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
+  AccountUpdate,
   AccountView,
   CommandError,
+  ConnectionReport,
   ErrorCode,
+  KeyringStatus,
+  ModelGroup,
   NewAccount,
+  PresetView,
   SendRequest,
   StreamEvent,
 } from "./types";
@@ -99,6 +104,44 @@ export function listAccounts(): Promise<AccountView[]> {
 /** Stores a new account; its API key goes to the OS keyring and never comes back. */
 export function addAccount(account: NewAccount): Promise<AccountView> {
   return call<AccountView>("add_account", { account });
+}
+
+/** Changes an account's settings; a non-empty `apiKey` or `proxyPassword` replaces the stored one. */
+export function updateAccount(id: string, update: AccountUpdate): Promise<AccountView> {
+  return call<AccountView>("update_account", { id, update });
+}
+
+/** Deletes an account's key from the keyring; the account stays (and needs a key to work). */
+export function deleteKey(id: string): Promise<AccountView> {
+  return call<AccountView>("delete_key", { id });
+}
+
+/** Removes an account and its keyring entries. */
+export function removeAccount(id: string): Promise<void> {
+  return call<void>("remove_account", { id });
+}
+
+/**
+ * Tests an account: checks its key by listing its models, and keeps the list for the model
+ * picker. Resolves with the verdict even when the test fails (a failure is a verdict).
+ */
+export function testAccount(id: string): Promise<ConnectionReport> {
+  return call<ConnectionReport>("test_account", { id });
+}
+
+/** The provider presets, for the add-account page. */
+export function listPresets(): Promise<PresetView[]> {
+  return call<PresetView[]>("list_presets");
+}
+
+/** Every model the enabled accounts can serve, grouped by logical model, with route health. */
+export function listModels(): Promise<ModelGroup[]> {
+  return call<ModelGroup[]>("list_models");
+}
+
+/** Whether the OS keyring works, and if not, what to do. */
+export function keyringStatus(): Promise<KeyringStatus> {
+  return call<KeyringStatus>("keyring_status");
 }
 
 /**

@@ -5,26 +5,27 @@ import {
   BACKEND_UNAVAILABLE,
   IpcError,
   addAccount,
+  deleteKey,
+  keyringStatus,
   listAccounts,
+  listModels,
+  listPresets,
+  removeAccount,
   sendMessage,
   stopMessage,
+  testAccount,
   toIpcError,
+  updateAccount,
 } from "./index";
-import type { AccountView, NewAccount, SendRequest, StreamEvent } from "./types";
+import type { AccountUpdate, AccountView, NewAccount, SendRequest, StreamEvent } from "./types";
+import { accountView } from "../test-support/fixtures";
 import { sendToChannel } from "../test-support/tauri";
 
 afterEach(() => {
   clearMocks();
 });
 
-const account: AccountView = {
-  id: "a1",
-  label: "Work",
-  baseUrl: "https://api.openai.com/v1",
-  model: "gpt-5.1",
-  api: "chat",
-  serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null,
-};
+const account: AccountView = accountView({ id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1" });
 
 describe("command wrappers", () => {
   it("list_accounts takes no arguments", async () => {
@@ -57,6 +58,47 @@ describe("command wrappers", () => {
     ]);
   });
 
+  it("the account and catalog commands use the argument keys Rust declares", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "test_account") return { verdict: "ok", message: "", models: [] };
+      if (cmd === "keyring_status") return { available: true, message: null };
+      if (cmd === "list_presets" || cmd === "list_models") return [];
+      if (cmd === "remove_account") return null;
+      return account;
+    });
+    const update: AccountUpdate = {
+      label: "Work",
+      baseUrl: "https://api.openai.com/v1",
+      model: "gpt-5.1",
+      api: "chat",
+      serverState: false,
+      allowHttp: false,
+      headers: [],
+      enabled: true,
+      proxy: null,
+      maxConcurrent: null,
+      customModels: [],
+    };
+    await updateAccount("a1", update);
+    await deleteKey("a1");
+    await removeAccount("a1");
+    await testAccount("a1");
+    await listPresets();
+    await listModels();
+    await keyringStatus();
+    expect(calls, "one command each, with `id` and `update` as in commands.rs").toEqual([
+      ["update_account", { id: "a1", update }],
+      ["delete_key", { id: "a1" }],
+      ["remove_account", { id: "a1" }],
+      ["test_account", { id: "a1" }],
+      ["list_presets", {}],
+      ["list_models", {}],
+      ["keyring_status", {}],
+    ]);
+  });
+
   it("stop_message sends the id under the camelCase `requestId` key", async () => {
     const calls: [string, unknown][] = [];
     mockIPC((cmd, args) => {
@@ -80,9 +122,7 @@ describe("command wrappers", () => {
     });
     const events: StreamEvent[] = [];
     const req: SendRequest = {
-      accountId: "a1",
-      model: "m",
-      api: "responses",
+      target: { type: "account", accountId: "a1", model: "m", api: "responses" },
       messages: [{ role: "user", content: "hi" }],
       params: { temperature: 0, maxTokens: 64, reasoningSummary: "auto" },
     };
@@ -138,7 +178,7 @@ describe("error normalization", () => {
     expect(error, "the page must not crash outside Tauri").toBeInstanceOf(IpcError);
     expect(error.message, "tells the user what is wrong").toBe(BACKEND_UNAVAILABLE);
     const sendError = await sendMessage(
-      { accountId: "a", model: "m", api: "chat", messages: [], params: {} },
+      { target: { type: "logical", model: "m", strategy: "priority" }, messages: [], params: {} },
       () => {},
     ).catch(
       (e: unknown) => e,

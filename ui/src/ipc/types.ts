@@ -26,6 +26,153 @@ export interface AccountView {
   hasKey: boolean;
   /** The stored key's last four characters, never more. */
   keyHint: string | null;
+  /**
+   * Why the stored key cannot be used, when it cannot: the keyring entry is bound to the
+   * origin the key was entered for, and the account now points elsewhere. Re-entering the key
+   * fixes it.
+   */
+  keyProblem: string | null;
+  /** Proxy URL without its password (may hold a user name); null: no proxy. */
+  proxy: string | null;
+  /** A proxy password is stored in the keyring (write-only, like the key). */
+  hasProxyPassword: boolean;
+  /** At most this many answers stream from this account at once; null: no limit. */
+  maxConcurrent: number | null;
+  /** Models the user added by hand. */
+  customModels: CustomModel[];
+  /** Router health right now. */
+  health: Health;
+}
+
+/** A model added by hand to an account. */
+export interface CustomModel {
+  /** The provider's own model ID, sent as is. */
+  id: string;
+  /** The protocol this model needs at this account. */
+  api: Api;
+  /** Groups it with the same model at other accounts (a logical key such as `gpt-5.1`). */
+  logical: string | null;
+  /** Display name; the id when empty. */
+  name: string | null;
+}
+
+/**
+ * How an account is doing, as the router sees it. `retryInSecs` is set for `cooling`.
+ * `detail` is a readable sentence (the provider's message for `attention`).
+ */
+export interface Health {
+  state: "ok" | "cooling" | "attention" | "disabled" | "no_key";
+  detail: string | null;
+  retryInSecs: number | null;
+}
+
+/** What a model can do, as documented; null means "not documented", never "no". */
+export interface Capabilities {
+  reasoning: boolean | null;
+  vision: boolean | null;
+  tools: boolean | null;
+  jsonMode: boolean | null;
+}
+
+/** A model a provider preset knows. */
+export interface PresetModel {
+  id: string;
+  logical: string;
+  name: string;
+  api: Api;
+  capabilities: Capabilities;
+}
+
+/** A provider Switchboard knows (Starrise, AI/ML API, ..., Custom). */
+export interface PresetView {
+  id: string;
+  name: string;
+  /** Default base URL; empty for Custom (the user must give one). */
+  baseUrl: string;
+  /** A server on this machine (Ollama, LM Studio / llama.cpp). */
+  local: boolean;
+  keyRequired: boolean;
+  /** How this provider writes model IDs, e.g. "openai/ prefix with hyphens". */
+  modelIdStyle: string;
+  models: PresetModel[];
+}
+
+/** Where a catalog entry comes from. */
+export type ModelSource = "preset" | "discovered" | "manual";
+
+/** One model one account can serve. */
+export interface CatalogModel {
+  id: string;
+  name: string;
+  logical: string | null;
+  api: Api;
+  capabilities: Capabilities;
+  source: ModelSource;
+  /** The provider listed it at /models on the last connection test. */
+  listed: boolean;
+}
+
+/** One route of a model group in the model picker. */
+export interface RouteChoice {
+  accountId: string;
+  accountLabel: string;
+  /** The provider's own model ID at that account. */
+  modelId: string;
+  api: Api;
+  health: Health;
+}
+
+/**
+ * One entry of the model picker: a logical model (or a model ID no preset groups) with every
+ * account route that serves it, in priority order (the order of the accounts).
+ */
+export interface ModelGroup {
+  /** What to send as `target.model` for a routed message. */
+  key: string;
+  name: string;
+  capabilities: Capabilities;
+  routes: RouteChoice[];
+}
+
+/** The verdict of a connection test. */
+export type Verdict = "ok" | "no_model_list" | "key_rejected" | "unreachable" | "failed";
+
+export interface ConnectionReport {
+  verdict: Verdict;
+  /** A plain sentence for the user. */
+  message: string;
+  /** The merged catalog (the preset's models when the list could not be fetched). */
+  models: CatalogModel[];
+}
+
+/** Whether the OS keyring can be used; `message` says what is wrong and how to fix it. */
+export interface KeyringStatus {
+  available: boolean;
+  message: string | null;
+}
+
+/**
+ * The editable settings of an existing account (the settings page sends the whole form).
+ * Keys are write-only: `apiKey` replaces the stored key when non-empty; moving the base URL to
+ * another origin needs the key again (keys are bound to their origin).
+ */
+export interface AccountUpdate {
+  label: string;
+  baseUrl: string;
+  model: string;
+  api: Api;
+  serverState: boolean;
+  allowHttp: boolean;
+  headers: [string, string][];
+  enabled: boolean;
+  /** Proxy URL (http://, https://, socks5://, socks5h://), user name allowed; null: none. */
+  proxy: string | null;
+  /** Replaces the stored proxy password when non-empty; kept when empty or absent. */
+  proxyPassword?: string;
+  maxConcurrent: number | null;
+  customModels: CustomModel[];
+  /** Replaces the stored key when non-empty; kept when empty or absent. */
+  apiKey?: string;
 }
 
 /** Sent once by the add-account form. `apiKey` is write-only: Rust stores it in the OS keyring. */
@@ -42,6 +189,13 @@ export interface NewAccount {
   allowHttp?: boolean;
   /** Extra headers sent with every request, as [name, value] pairs. */
   headers?: [string, string][];
+  /** Proxy URL (http://, https://, socks5://, socks5h://), user name allowed. */
+  proxy?: string | null;
+  /** Write-only, stored in the keyring beside the key. */
+  proxyPassword?: string;
+  /** At most this many answers at once from this account; null or absent: no limit. */
+  maxConcurrent?: number | null;
+  customModels?: CustomModel[];
 }
 
 export type Role = "system" | "user" | "assistant";
@@ -73,11 +227,19 @@ export interface Params {
   jsonMode?: boolean;
 }
 
+/** How to choose among a logical model's routes. */
+export type Strategy = "priority" | "round_robin" | "least_recently_limited";
+
+/**
+ * Where a message goes: one account's model (a pinned route), or a logical model that any
+ * account serving it may answer (routed, with failover before the first token).
+ */
+export type Target =
+  | { type: "account"; accountId: string; model: string; api: Api }
+  | { type: "logical"; model: string; strategy: Strategy };
+
 export interface SendRequest {
-  accountId: string;
-  model: string;
-  /** The account's protocol (from AccountView.api). */
-  api: Api;
+  target: Target;
   messages: ChatMessage[];
   params: Params;
   /**
@@ -107,6 +269,8 @@ export type ErrorCode =
 /** One way of serving a model: an account, its own model ID and the protocol. */
 export interface RouteView {
   accountId: string;
+  /** The account's label when the answer came (the account may be renamed or removed later). */
+  accountLabel: string;
   modelId: string;
   api: Api;
 }
@@ -133,7 +297,7 @@ export type StreamEvent =
     }
   /** The provider's id for this answer (Responses API). */
   | { type: "responseId"; id: string }
-  /** Routed answers: which route served it and why earlier routes did not. */
+  /** Which route served the answer and why earlier routes did not (every answer has one). */
   | { type: "route"; servedBy: RouteView | null; attempts: AttemptView[] }
   /** A parameter was adapted or dropped for the target model (shown on the answer). */
   | { type: "notice"; param: string; message: string }

@@ -1,78 +1,90 @@
-// Accounts state: what the backend knows (never keys), which one is selected, and the
-// model the next message will use.
+// Accounts state: what the backend knows about accounts (never keys), the provider presets,
+// whether the keyring works, and the last connection test of each account.
 import {
   addAccount as ipcAddAccount,
+  deleteKey as ipcDeleteKey,
+  keyringStatus as ipcKeyringStatus,
   listAccounts as ipcListAccounts,
+  listPresets as ipcListPresets,
+  removeAccount as ipcRemoveAccount,
+  testAccount as ipcTestAccount,
   toIpcError,
+  updateAccount as ipcUpdateAccount,
 } from "../ipc";
-import type { AccountView, Api, CommandError, NewAccount } from "../ipc/types";
+import type {
+  AccountUpdate,
+  AccountView,
+  CommandError,
+  ConnectionReport,
+  KeyringStatus,
+  NewAccount,
+  PresetView,
+} from "../ipc/types";
+import { updateFromView } from "./accountForm";
+
+export { hostOf } from "./accountForm";
 
 export interface AccountsIpc {
   listAccounts(): Promise<AccountView[]>;
   addAccount(account: NewAccount): Promise<AccountView>;
+  updateAccount(id: string, update: AccountUpdate): Promise<AccountView>;
+  deleteKey(id: string): Promise<AccountView>;
+  removeAccount(id: string): Promise<void>;
+  testAccount(id: string): Promise<ConnectionReport>;
+  listPresets(): Promise<PresetView[]>;
+  keyringStatus(): Promise<KeyringStatus>;
 }
 
 const defaultIpc: AccountsIpc = {
   listAccounts: ipcListAccounts,
   addAccount: ipcAddAccount,
+  updateAccount: ipcUpdateAccount,
+  deleteKey: ipcDeleteKey,
+  removeAccount: ipcRemoveAccount,
+  testAccount: ipcTestAccount,
+  listPresets: ipcListPresets,
+  keyringStatus: ipcKeyringStatus,
 };
 
-/** The protocols an account can speak, as offered in the add-account form. */
-export const API_OPTIONS: readonly { value: Api; label: string }[] = [
-  { value: "chat", label: "Chat Completions (/chat/completions)" },
-  { value: "responses", label: "Responses (/responses)" },
-];
+/** The last connection test of an account. */
+export type TestState =
+  | { status: "testing" }
+  | { status: "done"; report: ConnectionReport }
+  | { status: "failed"; error: CommandError };
 
-/** Returns a readable problem with the form values, or null when they can be sent. */
-export function validateNewAccount(account: NewAccount): string | null {
-  if (account.label.trim() === "") return "Give the account a label.";
-  const baseUrl = account.baseUrl.trim();
-  if (baseUrl === "") return "Enter the API base URL.";
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    return "The base URL is not a valid URL (for example https://api.openai.com/v1).";
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return "The base URL must start with https:// or http://.";
-  }
-  if (account.apiKey.trim() === "") return "Enter the API key.";
-  if (account.model.trim() === "") return "Enter a model ID.";
-  if (!API_OPTIONS.some((o) => o.value === account.api)) return "Choose a protocol.";
-  return null;
-}
+/**
+ * Used when the presets cannot be loaded (e.g. outside the app): the user can still add an
+ * account by hand.
+ */
+export const CUSTOM_PRESET: PresetView = {
+  id: "custom",
+  name: "Custom",
+  baseUrl: "",
+  local: false,
+  keyRequired: false,
+  modelIdStyle: "",
+  models: [],
+};
 
-/** Trims what should be trimmed; the key is sent exactly as typed, minus surrounding spaces. */
-export function normalizeNewAccount(account: NewAccount): NewAccount {
-  return {
-    label: account.label.trim(),
-    baseUrl: account.baseUrl.trim(),
-    apiKey: account.apiKey.trim(),
-    model: account.model.trim(),
-    api: account.api,
-    // Server-side conversation state exists only in the Responses API.
-    serverState: account.api === "responses" && account.serverState,
-  };
-}
-
-/** Host (and port) of a base URL for compact display; the raw text if it doesn't parse. */
-export function hostOf(baseUrl: string): string {
-  try {
-    return new URL(baseUrl).host || baseUrl;
-  } catch {
-    return baseUrl;
-  }
-}
+export const KEYRING_UNAVAILABLE =
+  "The system keyring cannot be used, so keys cannot be stored or read.";
 
 export class AccountsState {
   list: AccountView[] = $state([]);
-  selectedId: string | null = $state(null);
-  /** Model for the next message; starts as the selected account's default. */
-  model = $state("");
   loading = $state(false);
   loaded = $state(false);
   loadError: CommandError | null = $state(null);
+
+  presets: PresetView[] = $state([]);
+  presetsLoaded = $state(false);
+  presetsError: CommandError | null = $state(null);
+
+  keyring: KeyringStatus | null = $state(null);
+  /** The last connection test per account id. */
+  tests: Record<string, TestState> = $state({});
+
+  /** Called after anything that can change which models are on offer. */
+  onchange: (() => void) | null = null;
 
   readonly #ipc: AccountsIpc;
 
@@ -80,17 +92,30 @@ export class AccountsState {
     this.#ipc = ipc;
   }
 
-  get selected(): AccountView | null {
-    return this.list.find((a) => a.id === this.selectedId) ?? null;
+  /** What the keyring banner says, or null while the keyring works (or is not known yet). */
+  get keyringProblem(): string | null {
+    if (!this.keyring || this.keyring.available) return null;
+    return this.keyring.message?.trim() || KEYRING_UNAVAILABLE;
+  }
+
+  byId(id: string): AccountView | null {
+    return this.list.find((a) => a.id === id) ?? null;
+  }
+
+  presetById(id: string): PresetView | null {
+    return this.presets.find((p) => p.id === id) ?? (id === CUSTOM_PRESET.id ? CUSTOM_PRESET : null);
+  }
+
+  /** The preset's name for display; its id when the preset is unknown. */
+  presetName(id: string): string {
+    return this.presetById(id)?.name ?? id;
   }
 
   async load(): Promise<void> {
     this.loading = true;
     this.loadError = null;
     try {
-      const accounts = await this.#ipc.listAccounts();
-      this.list = accounts;
-      if (!this.selected) this.select(accounts[0]?.id ?? null);
+      this.list = await this.#ipc.listAccounts();
     } catch (e) {
       this.loadError = toIpcError(e).toCommandError();
     } finally {
@@ -99,17 +124,95 @@ export class AccountsState {
     }
   }
 
-  select(id: string | null): void {
-    const account = this.list.find((a) => a.id === id) ?? null;
-    this.selectedId = account?.id ?? null;
-    this.model = account?.model ?? "";
+  async loadPresets(): Promise<void> {
+    this.presetsError = null;
+    try {
+      this.presets = await this.#ipc.listPresets();
+    } catch (e) {
+      this.presetsError = toIpcError(e).toCommandError();
+    } finally {
+      this.presetsLoaded = true;
+    }
   }
 
-  /** Saves a new account and selects it. Rejects with an IpcError on failure. */
+  /** Asks whether the keyring works. A failing check is itself a reason for the banner. */
+  async checkKeyring(): Promise<void> {
+    try {
+      this.keyring = await this.#ipc.keyringStatus();
+    } catch (e) {
+      const error = toIpcError(e);
+      // Outside the app the load error already says so; don't say it twice.
+      this.keyring = error.code === "keyring" ? { available: false, message: error.message } : null;
+    }
+  }
+
+  /** Saves a new account. Rejects with an IpcError on failure. */
   async add(account: NewAccount): Promise<AccountView> {
-    const saved = await this.#ipc.addAccount(account);
+    const saved = await this.#guard(this.#ipc.addAccount(account));
     this.list = [...this.list.filter((a) => a.id !== saved.id), saved];
-    this.select(saved.id);
+    this.#changed();
     return saved;
+  }
+
+  /** Saves an account's settings. Rejects with an IpcError on failure. */
+  async update(id: string, update: AccountUpdate): Promise<AccountView> {
+    const saved = await this.#guard(this.#ipc.updateAccount(id, update));
+    this.#replace(saved);
+    this.#changed();
+    return saved;
+  }
+
+  /** Turns an account on or off, keeping every other setting as stored. */
+  async setEnabled(id: string, enabled: boolean): Promise<AccountView> {
+    const account = this.byId(id);
+    if (!account) throw toIpcError({ code: "not_found", message: "This account no longer exists." });
+    return this.update(id, updateFromView(account, { enabled }));
+  }
+
+  async deleteKey(id: string): Promise<AccountView> {
+    const saved = await this.#guard(this.#ipc.deleteKey(id));
+    this.#replace(saved);
+    this.#changed();
+    return saved;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.#guard(this.#ipc.removeAccount(id));
+    this.list = this.list.filter((a) => a.id !== id);
+    delete this.tests[id];
+    this.#changed();
+  }
+
+  /** Tests the connection; the verdict (or the failure) is kept in `tests[id]`. */
+  async test(id: string): Promise<void> {
+    this.tests[id] = { status: "testing" };
+    try {
+      const report = await this.#ipc.testAccount(id);
+      this.tests[id] = { status: "done", report };
+    } catch (e) {
+      this.tests[id] = { status: "failed", error: toIpcError(e).toCommandError() };
+    }
+    // The test keeps the listed models for the picker and may change the account's health.
+    await this.load();
+    this.#changed();
+  }
+
+  #replace(saved: AccountView): void {
+    this.list = this.list.map((a) => (a.id === saved.id ? saved : a));
+  }
+
+  #changed(): void {
+    this.onchange?.();
+  }
+
+  /** Normalizes a command's rejection; a keyring failure refreshes the keyring banner. */
+  async #guard<T>(pending: Promise<T>): Promise<T> {
+    try {
+      return await pending;
+    } catch (e) {
+      const error = toIpcError(e);
+      if (error.code === "keyring") void this.checkKeyring();
+      throw error;
+    }
   }
 }

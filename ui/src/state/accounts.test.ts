@@ -1,109 +1,165 @@
 import { describe, expect, it, vi } from "vitest";
-import type { AccountView, NewAccount } from "../ipc/types";
-import {
-  AccountsState,
-  hostOf,
-  normalizeNewAccount,
-  validateNewAccount,
-} from "./accounts.svelte";
+import type { AccountView, ConnectionReport, NewAccount } from "../ipc/types";
+import { accountView } from "../test-support/fixtures";
+import { AccountsState, CUSTOM_PRESET, KEYRING_UNAVAILABLE, type AccountsIpc, hostOf } from "./accounts.svelte";
 
-const valid: NewAccount = {
-  label: "Work",
-  baseUrl: "https://api.openai.com/v1",
-  apiKey: "sk-test",
-  model: "gpt-5.1",
+function fakeIpc(patch: Partial<AccountsIpc> = {}): AccountsIpc {
+  const fail = () => Promise.reject({ code: "internal", message: "not expected in this test" });
+  return {
+    listAccounts: vi.fn(async () => []),
+    addAccount: vi.fn(fail),
+    updateAccount: vi.fn(fail),
+    deleteKey: vi.fn(fail),
+    removeAccount: vi.fn(fail),
+    testAccount: vi.fn(fail),
+    listPresets: vi.fn(async () => []),
+    keyringStatus: vi.fn(async () => ({ available: true, message: null })),
+    ...patch,
+  };
+}
+
+const a1 = accountView({ id: "a1", label: "One", proxy: "http://p:1", maxConcurrent: 3 });
+const a2 = accountView({ id: "a2", label: "Two", api: "responses" });
+
+const newAccount: NewAccount = {
+  label: "Two",
+  baseUrl: "https://y/v1",
+  apiKey: "sk",
+  model: "m",
   api: "chat",
   serverState: false,
 };
 
-describe("validateNewAccount", () => {
-  it("accepts a complete account", () => {
-    expect(validateNewAccount(valid), "all fields filled and an https URL").toBeNull();
-    expect(
-      validateNewAccount({ ...valid, baseUrl: "http://127.0.0.1:11434/v1" }),
-      "plain http is allowed for local servers",
-    ).toBeNull();
-  });
-
-  it.each([
-    [{ label: "  " }, /label/i, "a blank label"],
-    [{ baseUrl: "" }, /base URL/i, "a missing base URL"],
-    [{ baseUrl: "api.openai.com/v1" }, /not a valid URL/i, "a URL without scheme"],
-    [{ baseUrl: "ftp://example.com" }, /https?:\/\//i, "a non-http scheme"],
-    [{ apiKey: "" }, /API key/i, "a missing key"],
-    [{ model: " " }, /model/i, "a blank model"],
-    [{ api: "graphql" as never }, /protocol/i, "an unknown protocol"],
-  ] as const)("rejects %o", (patch, pattern, why) => {
-    expect(validateNewAccount({ ...valid, ...patch }), `${why} must be caught before sending`).toMatch(
-      pattern,
-    );
-  });
-});
-
-describe("normalizeNewAccount", () => {
-  it("trims the text fields and keeps the chosen protocol", () => {
-    expect(
-      normalizeNewAccount({ ...valid, label: " Work ", model: " m ", api: "responses" }),
-      "the protocol must reach the backend unchanged",
-    ).toEqual({ ...valid, label: "Work", model: "m", api: "responses" });
-  });
-
-  it("keeps server-side state only for Responses accounts", () => {
-    expect(
-      normalizeNewAccount({ ...valid, api: "chat", serverState: true }).serverState,
-      "chat completions has no stored responses to continue from",
-    ).toBe(false);
-    expect(normalizeNewAccount({ ...valid, api: "responses", serverState: true }).serverState).toBe(
-      true,
-    );
-  });
-});
-
 describe("hostOf", () => {
   it("shows the host for a URL and the raw text otherwise", () => {
-    expect(hostOf("https://api.example.com:8443/v1"), "host and port, no path").toBe(
-      "api.example.com:8443",
-    );
+    expect(hostOf("https://api.example.com:8443/v1"), "host and port, no path").toBe("api.example.com:8443");
     expect(hostOf("not a url"), "unparseable text is shown as-is").toBe("not a url");
   });
 });
 
 describe("AccountsState", () => {
-  const a1: AccountView = { id: "a1", label: "One", baseUrl: "https://x/v1", model: "m1", api: "chat", serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null };
-  const a2: AccountView = { id: "a2", label: "Two", baseUrl: "https://y/v1", model: "m2", api: "responses", serverState: false, preset: "custom", allowHttp: false, headers: [], enabled: true, hasKey: true, keyHint: null };
+  it("loads the accounts and records a failure instead of throwing", async () => {
+    const ok = new AccountsState(fakeIpc({ listAccounts: vi.fn(async () => [a1, a2]) }));
+    await ok.load();
+    expect(ok.list.map((a) => a.id), "the backend's order").toEqual(["a1", "a2"]);
 
-  it("selects the first account on load and follows the selection's model", async () => {
-    const state = new AccountsState({
-      listAccounts: vi.fn(async () => [a1, a2]),
-      addAccount: vi.fn(),
-    });
-    await state.load();
-    expect(state.selected?.id, "the first account is selected by default").toBe("a1");
-    expect(state.model, "the model starts as the account's default").toBe("m1");
-    state.select("a2");
-    expect(state.model, "switching accounts switches to that account's model").toBe("m2");
-  });
-
-  it("selects a newly added account", async () => {
-    const state = new AccountsState({
-      listAccounts: vi.fn(async () => [a1]),
-      addAccount: vi.fn(async () => a2),
-    });
-    await state.load();
-    await state.add({ ...valid });
-    expect(state.list.map((a) => a.id), "the new account is listed").toEqual(["a1", "a2"]);
-    expect(state.selectedId, "the new account becomes the selected one").toBe("a2");
-  });
-
-  it("records a load failure instead of throwing", async () => {
-    const state = new AccountsState({
-      listAccounts: vi.fn(async () => {
-        throw { code: "keyring", message: "locked" };
+    const broken = new AccountsState(
+      fakeIpc({
+        listAccounts: vi.fn(async () => {
+          throw { code: "keyring", message: "locked" };
+        }),
       }),
-      addAccount: vi.fn(),
-    });
+    );
+    await broken.load();
+    expect(broken.loadError, "the error is kept for the banner").toEqual({ code: "keyring", message: "locked" });
+    expect(broken.loaded, "loading is over, so the UI can go on").toBe(true);
+  });
+
+  it("adds an account to the list and says the models may have changed", async () => {
+    const onchange = vi.fn();
+    const state = new AccountsState(
+      fakeIpc({ listAccounts: vi.fn(async () => [a1]), addAccount: vi.fn(async () => a2) }),
+    );
+    state.onchange = onchange;
     await state.load();
-    expect(state.loadError, "the error is kept for the banner").toEqual({ code: "keyring", message: "locked" });
-    expect(state.loaded, "loading is over, so the UI can show the form").toBe(true);
+    expect(await state.add(newAccount), "resolves to the stored account").toEqual(a2);
+    expect(state.list.map((a) => a.id), "the new account is listed last").toEqual(["a1", "a2"]);
+    expect(onchange, "the model picker must refresh").toHaveBeenCalledOnce();
+  });
+
+  it("rejects with an IpcError when saving fails and rechecks a failing keyring", async () => {
+    const keyringStatus = vi.fn(async () => ({ available: false, message: "No keyring daemon." }));
+    const state = new AccountsState(
+      fakeIpc({
+        addAccount: vi.fn(async () => {
+          throw { code: "keyring", message: "Could not store the key." };
+        }),
+        keyringStatus,
+      }),
+    );
+    await expect(state.add(newAccount), "the caller shows the message").rejects.toMatchObject({
+      code: "keyring",
+      message: "Could not store the key.",
+    });
+    await vi.waitFor(() => expect(state.keyringProblem, "the banner learns why").toBe("No keyring daemon."));
+    expect(state.list, "nothing was added").toEqual([]);
+  });
+
+  it("toggles enabled by sending the stored settings with only that changed", async () => {
+    const updateAccount = vi.fn(async (_id: string, update: object) => ({ ...a1, ...update }) as AccountView);
+    const state = new AccountsState(fakeIpc({ listAccounts: vi.fn(async () => [a1]), updateAccount }));
+    await state.load();
+    await state.setEnabled("a1", false);
+    expect(updateAccount, "the whole AccountUpdate, without any key").toHaveBeenCalledWith("a1", {
+      label: "One",
+      baseUrl: a1.baseUrl,
+      model: a1.model,
+      api: "chat",
+      serverState: false,
+      allowHttp: false,
+      headers: [],
+      enabled: false,
+      proxy: "http://p:1",
+      maxConcurrent: 3,
+      customModels: [],
+    });
+    expect(state.byId("a1")?.enabled, "the list shows the saved account").toBe(false);
+  });
+
+  it("keeps the last connection test per account, even a failed one", async () => {
+    const report: ConnectionReport = { verdict: "ok", message: "fine", models: [] };
+    const testAccount = vi
+      .fn<(id: string) => Promise<ConnectionReport>>()
+      .mockResolvedValueOnce(report)
+      .mockRejectedValueOnce({ code: "not_found", message: "gone" });
+    const listAccounts = vi.fn(async () => [a1]);
+    const onchange = vi.fn();
+    const state = new AccountsState(fakeIpc({ testAccount, listAccounts }));
+    state.onchange = onchange;
+
+    const pending = state.test("a1");
+    expect(state.tests.a1, "shown as running at once").toEqual({ status: "testing" });
+    await pending;
+    expect(state.tests.a1, "the verdict").toEqual({ status: "done", report });
+    expect(listAccounts, "health may have changed: the list is reloaded").toHaveBeenCalledOnce();
+    expect(onchange, "and the picker refreshed").toHaveBeenCalledOnce();
+
+    await state.test("a1");
+    expect(state.tests.a1, "a rejected test is kept as such").toEqual({
+      status: "failed",
+      error: { code: "not_found", message: "gone" },
+    });
+  });
+
+  it("removes an account and forgets its test", async () => {
+    const state = new AccountsState(
+      fakeIpc({
+        listAccounts: vi.fn(async () => [a1, a2]),
+        removeAccount: vi.fn(async () => {}),
+        testAccount: vi.fn(async () => ({ verdict: "ok" as const, message: "", models: [] })),
+      }),
+    );
+    await state.load();
+    await state.test("a1");
+    await state.remove("a1");
+    expect(state.list.map((a) => a.id)).toEqual(["a2"]);
+    expect(state.tests.a1, "no stale verdict").toBeUndefined();
+  });
+
+  it("names presets and falls back to Custom when the list is missing", async () => {
+    const state = new AccountsState(
+      fakeIpc({ listPresets: vi.fn(async () => [{ ...CUSTOM_PRESET, id: "starrise", name: "Starrise" }]) }),
+    );
+    expect(state.presetById("custom"), "Custom works before the list is loaded").toEqual(CUSTOM_PRESET);
+    await state.loadPresets();
+    expect(state.presetName("starrise")).toBe("Starrise");
+    expect(state.presetName("gone"), "an unknown preset shows its id").toBe("gone");
+  });
+
+  it("reports an unavailable keyring, with a default sentence", async () => {
+    const state = new AccountsState(fakeIpc({ keyringStatus: vi.fn(async () => ({ available: false, message: null })) }));
+    expect(state.keyringProblem, "nothing known yet").toBeNull();
+    await state.checkKeyring();
+    expect(state.keyringProblem).toBe(KEYRING_UNAVAILABLE);
   });
 });

@@ -6,7 +6,6 @@ import {
   toIpcError,
 } from "../ipc";
 import type {
-  Api,
   AttemptView,
   ChatMessage,
   CommandError,
@@ -14,6 +13,7 @@ import type {
   RouteView,
   SendRequest,
   StreamEvent,
+  Target,
 } from "../ipc/types";
 
 export type AssistantStatus = "streaming" | "done" | "stopped" | "error";
@@ -35,7 +35,8 @@ export interface AssistantTurn {
   id: number;
   /** Known once `started` arrives or send_message resolves. */
   requestId: string | null;
-  model: string;
+  /** Where the message was sent: a pinned route or a logical model. */
+  target: Target;
   /** Raw markdown received so far. */
   text: string;
   /** Sanitized HTML from the backend; null until the first `rendered` event. */
@@ -51,7 +52,7 @@ export interface AssistantTurn {
   notices: string[];
   /** The provider's id for this answer (Responses API), to continue from it. */
   responseId: string | null;
-  /** Routed answers: who answered and why other routes did not. */
+  /** Who answered and why other routes did not (the backend sends it for every answer). */
   route: { servedBy: RouteView | null; attempts: AttemptView[] } | null;
 }
 
@@ -63,12 +64,12 @@ export interface ToolCall {
 
 export type Turn = UserTurn | AssistantTurn;
 
-export function newAssistantTurn(id: number, model: string): AssistantTurn {
+export function newAssistantTurn(id: number, target: Target): AssistantTurn {
   return {
     role: "assistant",
     id,
     requestId: null,
-    model,
+    target,
     text: "",
     html: null,
     reasoning: "",
@@ -168,11 +169,24 @@ export function buildHistory(turns: readonly Turn[]): ChatMessage[] {
   return history;
 }
 
-/** The response id of the last answer, when it completed; the provider stored that response. */
-export function lastResponseId(turns: readonly Turn[]): string | null {
+/** The account that answered a turn: the route record's, else the pinned target's. */
+export function servedAccount(turn: AssistantTurn): string | null {
+  if (turn.route?.servedBy) return turn.route.servedBy.accountId;
+  return turn.target.type === "account" ? turn.target.accountId : null;
+}
+
+/**
+ * The response id of the last answer, when it completed; the provider stored that response.
+ * With `accountId`, only when that account gave the answer: another provider (or another
+ * account's key) never stored it.
+ */
+export function lastResponseId(turns: readonly Turn[], accountId?: string): string | null {
   for (let i = turns.length - 1; i >= 0; i--) {
     const turn = turns[i];
-    if (turn.role === "assistant") return turn.status === "done" ? turn.responseId : null;
+    if (turn.role !== "assistant") continue;
+    if (turn.status !== "done") return null;
+    if (accountId !== undefined && servedAccount(turn) !== accountId) return null;
+    return turn.responseId;
   }
   return null;
 }
@@ -208,26 +222,29 @@ export class Conversation {
   }
 
   /**
-   * Sends `text` as the next user turn and streams the answer into a new assistant
-   * turn, using the account's protocol and the given generation parameters. Returns
-   * false (and does nothing) when the text is blank or an answer is still streaming.
+   * Sends `text` as the next user turn and streams the answer into a new assistant turn,
+   * to `target` with the given generation parameters. `serverState`: the pinned account
+   * lets the provider keep the conversation (Responses API). Returns false (and does
+   * nothing) when the text is blank or an answer is still streaming.
    */
   async send(
-    accountId: string,
-    model: string,
+    target: Target,
     text: string,
-    settings: { api: Api; params: Params; serverState?: boolean },
+    settings: { params: Params; serverState?: boolean },
   ): Promise<boolean> {
     if (text.trim() === "" || this.inFlight) return false;
     // With server state the provider already holds the conversation up to its last answer:
-    // send only the new message. Without a usable previous answer, resend the history.
+    // send only the new message. Only a pinned Responses route has one provider to hold it;
+    // without a usable previous answer from that account, resend the history.
     const previousResponseId =
-      settings.api === "responses" && settings.serverState ? lastResponseId(this.turns) : null;
+      target.type === "account" && target.api === "responses" && settings.serverState
+        ? lastResponseId(this.turns, target.accountId)
+        : null;
     const history = previousResponseId === null ? buildHistory(this.turns) : [];
     history.push({ role: "user", content: text });
 
     this.turns.push({ role: "user", id: this.#nextId++, text });
-    this.turns.push(newAssistantTurn(this.#nextId++, model));
+    this.turns.push(newAssistantTurn(this.#nextId++, { ...target }));
     // Read back the reactive proxy so later mutations update the screen.
     const turn = this.turns.at(-1) as AssistantTurn;
     this.#stopWanted = false;
@@ -236,11 +253,9 @@ export class Conversation {
     try {
       const requestId = await this.#ipc.sendMessage(
         {
-          accountId,
-          model,
-          api: settings.api,
+          // Copies, so the request never aliases reactive state.
+          target: { ...target },
           messages: history,
-          // A copy, so the request never aliases reactive state.
           params: { ...settings.params },
           ...(previousResponseId === null ? {} : { previousResponseId }),
         },

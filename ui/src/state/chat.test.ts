@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { SendRequest, StreamEvent } from "../ipc/types";
+import type { SendRequest, StreamEvent, Target } from "../ipc/types";
 import {
   type AssistantTurn,
   type ChatIpc,
@@ -11,8 +11,10 @@ import {
   newAssistantTurn,
 } from "./chat.svelte";
 
-function run(events: StreamEvent[]): AssistantTurn {
-  const turn = newAssistantTurn(1, "gpt-test");
+const PINNED: Target = { type: "account", accountId: "acc", model: "m1", api: "chat" };
+
+function run(events: StreamEvent[], target: Target = PINNED): AssistantTurn {
+  const turn = newAssistantTurn(1, target);
   for (const event of events) applyStreamEvent(turn, event);
   return turn;
 }
@@ -87,7 +89,7 @@ describe("applyStreamEvent", () => {
   });
 
   it("assembles tool-call pieces by index, taking id and name once", () => {
-    const turn = newAssistantTurn(1, "m");
+    const turn = newAssistantTurn(1, PINNED);
     const pieces: StreamEvent[] = [
       { type: "toolCallDelta", index: 1, id: "call_b", name: "g", arguments: "{\"x\"" },
       { type: "toolCallDelta", index: 0, id: "call_a", name: "f", arguments: "{}" },
@@ -113,9 +115,9 @@ describe("applyStreamEvent", () => {
   });
 
   it("keeps the route record of a routed answer", () => {
-    const served = { accountId: "b", modelId: "openai/gpt-5-1-codex-mini", api: "responses" as const };
+    const served = { accountId: "b", accountLabel: "B", modelId: "openai/gpt-5-1-codex-mini", api: "responses" as const };
     const skipped = {
-      route: { accountId: "a", modelId: "gpt-5.1-codex-mini", api: "chat" as const },
+      route: { accountId: "a", accountLabel: "A", modelId: "gpt-5.1-codex-mini", api: "chat" as const },
       code: "rate_limited",
       outcome: "rate-limited, cooling down 30 s",
     };
@@ -156,11 +158,27 @@ describe("lastResponseId", () => {
     ).toBe(null);
     expect(lastResponseId([user]), "nothing to continue from yet").toBe(null);
   });
+
+  it("continues only from an answer the same account gave", () => {
+    const routed: Target = { type: "logical", model: "gpt-5.1", strategy: "priority" };
+    const servedByB = run(
+      [
+        { type: "responseId", id: "resp_b" },
+        { type: "route", servedBy: { accountId: "b", accountLabel: "B", modelId: "m", api: "responses" }, attempts: [] },
+        { type: "finished", reason: "stop" },
+      ],
+      routed,
+    );
+    expect(lastResponseId([servedByB], "b"), "account b stored it").toBe("resp_b");
+    expect(lastResponseId([servedByB], "acc"), "another account never saw it").toBe(null);
+    const pinnedNoRoute = run([{ type: "responseId", id: "resp_p" }, { type: "finished", reason: "stop" }]);
+    expect(lastResponseId([pinnedNoRoute], "acc"), "without a route record, the pinned target").toBe("resp_p");
+  });
 });
 
 describe("buildHistory", () => {
   function assistant(id: number, text: string, status: AssistantTurn["status"]): AssistantTurn {
-    return { ...newAssistantTurn(id, "m"), text, status };
+    return { ...newAssistantTurn(id, PINNED), text, status };
   }
 
   it("sends user turns and the answers the user actually got", () => {
@@ -197,7 +215,13 @@ describe("buildHistory", () => {
 });
 
 describe("Conversation", () => {
-  const CHAT = { api: "chat", params: {} } as const;
+  const CHAT = { params: {} } as const;
+  const pin = (model: string, api: "chat" | "responses" = "chat"): Target => ({
+    type: "account",
+    accountId: "acc",
+    model,
+    api,
+  });
 
   function fakeIpc() {
     let onEvent: ((e: StreamEvent) => void) | null = null;
@@ -218,11 +242,9 @@ describe("Conversation", () => {
     const { ipc, requests, emit } = fakeIpc();
     const chat = new Conversation(ipc);
 
-    expect(await chat.send("acc", "m1", "Hello", CHAT), "non-blank text is sent").toBe(true);
-    expect(requests[0], "first request carries only the new message").toEqual({
-      accountId: "acc",
-      model: "m1",
-      api: "chat",
+    expect(await chat.send(pin("m1"), "Hello", CHAT), "non-blank text is sent").toBe(true);
+    expect(requests[0], "first request carries the target and only the new message").toEqual({
+      target: { type: "account", accountId: "acc", model: "m1", api: "chat" },
       messages: [{ role: "user", content: "Hello" }],
       params: {},
     });
@@ -232,34 +254,39 @@ describe("Conversation", () => {
     emit({ type: "finished", reason: "stop" });
     expect(chat.inFlight, "finished ends the in-flight request").toBe(false);
 
-    await chat.send("acc", "m2", "Again", CHAT);
+    await chat.send({ type: "logical", model: "m2", strategy: "round_robin" }, "Again", CHAT);
     expect(requests[1]?.messages, "the second request includes the first exchange").toEqual([
       { role: "user", content: "Hello" },
       { role: "assistant", content: "Hi!" },
       { role: "user", content: "Again" },
     ]);
-    expect(requests[1]?.model, "the model chosen for this message is used").toBe("m2");
+    expect(requests[1]?.target, "the target chosen for this message is used").toEqual({
+      type: "logical",
+      model: "m2",
+      strategy: "round_robin",
+    });
   });
 
   it("with server state, continues from the last response and sends only the new message", async () => {
     const { ipc, requests, emit } = fakeIpc();
     const chat = new Conversation(ipc);
-    const SERVER = { api: "responses", params: {}, serverState: true } as const;
+    const SERVER = { params: {}, serverState: true } as const;
+    const codex = pin("codex", "responses");
 
-    await chat.send("acc", "codex", "First", SERVER);
+    await chat.send(codex, "First", SERVER);
     expect(requests[0]?.previousResponseId, "nothing to continue from yet").toBeUndefined();
     emit({ type: "responseId", id: "resp_1" });
     emit({ type: "textDelta", text: "One" });
     emit({ type: "finished", reason: "stop" });
 
-    await chat.send("acc", "codex", "Second", SERVER);
+    await chat.send(codex, "Second", SERVER);
     expect(requests[1]?.previousResponseId, "the provider keeps the conversation").toBe("resp_1");
     expect(requests[1]?.messages, "only the new message travels").toEqual([
       { role: "user", content: "Second" },
     ]);
     emit({ type: "error", code: "server", message: "boom" });
 
-    await chat.send("acc", "codex", "Third", SERVER);
+    await chat.send(codex, "Third", SERVER);
     expect(
       requests[2]?.previousResponseId,
       "after a failed answer there is no stored response to continue from",
@@ -267,12 +294,40 @@ describe("Conversation", () => {
     expect(requests[2]?.messages.length, "so the whole history is resent").toBe(4);
   });
 
-  it("sends the account's protocol and the parameters as given", async () => {
+  it("never continues a routed target or another account's answer from server state", async () => {
+    const { ipc, requests, emit } = fakeIpc();
+    const chat = new Conversation(ipc);
+    const SERVER = { params: {}, serverState: true } as const;
+    await chat.send({ type: "logical", model: "codex", strategy: "priority" }, "First", SERVER);
+    emit({ type: "responseId", id: "resp_1" });
+    emit({ type: "textDelta", text: "One" });
+    emit({ type: "finished", reason: "stop" });
+    await chat.send({ type: "logical", model: "codex", strategy: "priority" }, "Second", SERVER);
+    expect(requests[1]?.previousResponseId, "any account may answer a routed message").toBeUndefined();
+    emit({
+      type: "route",
+      servedBy: { accountId: "other", accountLabel: "Other", modelId: "codex", api: "responses" },
+      attempts: [],
+    });
+    emit({ type: "responseId", id: "resp_2" });
+    emit({ type: "textDelta", text: "Two" });
+    emit({ type: "finished", reason: "stop" });
+    await chat.send(pin("codex", "responses"), "Third", SERVER);
+    expect(requests[2]?.previousResponseId, "account acc never stored resp_2").toBeUndefined();
+    expect(requests[2]?.messages, "so the whole history goes").toHaveLength(5);
+    emit({ type: "finished", reason: "stop" });
+    await chat.send(pin("codex", "chat"), "Fourth", SERVER);
+    expect(requests[3]?.previousResponseId, "Chat Completions has no stored responses").toBeUndefined();
+  });
+
+  it("sends the target's protocol and the parameters as given", async () => {
     const { ipc, requests } = fakeIpc();
     const chat = new Conversation(ipc);
     const params = { temperature: 0, maxTokens: 100, reasoningSummary: "auto" as const };
-    await chat.send("acc", "codex", "Hi", { api: "responses", params });
-    expect(requests[0]?.api, "a Responses account must be sent as such").toBe("responses");
+    const target = pin("codex", "responses");
+    await chat.send(target, "Hi", { params });
+    expect(requests[0]?.target, "a Responses route must be sent as such").toEqual(target);
+    expect(requests[0]?.target, "the request holds a copy of the target").not.toBe(target);
     expect(requests[0]?.params, "the parameters go out unchanged").toEqual(params);
     expect(requests[0]?.params, "the request holds a copy, not the caller's object").not.toBe(params);
   });
@@ -280,9 +335,9 @@ describe("Conversation", () => {
   it("refuses blank text and a second send while streaming", async () => {
     const { ipc } = fakeIpc();
     const chat = new Conversation(ipc);
-    expect(await chat.send("acc", "m", "   ", CHAT), "blank text is not sent").toBe(false);
-    await chat.send("acc", "m", "one", CHAT);
-    expect(await chat.send("acc", "m", "two", CHAT), "only one answer streams at a time").toBe(false);
+    expect(await chat.send(pin("m"), "   ", CHAT), "blank text is not sent").toBe(false);
+    await chat.send(pin("m"), "one", CHAT);
+    expect(await chat.send(pin("m"), "two", CHAT), "only one answer streams at a time").toBe(false);
     expect(ipc.sendMessage, "the refused sends never reached the backend").toHaveBeenCalledTimes(1);
   });
 
@@ -293,7 +348,7 @@ describe("Conversation", () => {
       stopMessage: vi.fn(async () => {}),
     };
     const chat = new Conversation(ipc);
-    const sending = chat.send("acc", "m", "hi", CHAT);
+    const sending = chat.send(pin("m"), "hi", CHAT);
     await chat.stop();
     expect(ipc.stopMessage, "no id yet, so nothing to stop yet").not.toHaveBeenCalled();
     resolveSend("req-9");
@@ -311,7 +366,7 @@ describe("Conversation", () => {
       stopMessage: vi.fn(async () => {}),
     };
     const chat = new Conversation(ipc);
-    await chat.send("acc", "m", "hi", CHAT);
+    await chat.send(pin("m"), "hi", CHAT);
     const last = chat.turns.at(-1) as AssistantTurn;
     expect(last.status, "a rejected command fails the turn").toBe("error");
     expect(last.error, "the command error is shown as-is").toEqual({ code: "auth", message: "bad key" });

@@ -25,6 +25,10 @@ pub struct AddPlan {
     model: String,
     api: Api,
     allow_http: bool,
+    headers: Vec<(String, String)>,
+    proxy: Option<String>,
+    proxy_password: Option<Secret<String>>,
+    max_concurrent: Option<u32>,
 }
 
 /// Checks `sb accounts add`'s arguments and fills in the preset's defaults: its base URL, its
@@ -82,6 +86,18 @@ pub fn plan_add(args: AddArgs) -> Result<AddPlan, CliError> {
             .model(&model)
             .map_or(ApiArg::Chat.into(), |known| known.api),
     };
+    let proxy_password = match &args.proxy_password_env {
+        None => None,
+        Some(var) => match std::env::var(var) {
+            Ok(value) if !value.is_empty() => Some(Secret::new(value)),
+            _ => {
+                return Err(CliError::Usage(format!(
+                    "--proxy-password-env {var}: the environment variable {var} is not set or \
+                     empty; export the proxy password in it first"
+                )))
+            }
+        },
+    };
     Ok(AddPlan {
         preset,
         label,
@@ -89,6 +105,10 @@ pub fn plan_add(args: AddArgs) -> Result<AddPlan, CliError> {
         model,
         api,
         allow_http: args.allow_http,
+        headers: args.headers,
+        proxy: args.proxy,
+        proxy_password,
+        max_concurrent: args.max_concurrent,
     })
 }
 
@@ -104,7 +124,11 @@ impl AddPlan {
             server_state: false,
             preset: self.preset.id.clone(),
             allow_http: self.allow_http,
-            headers: Vec::new(),
+            headers: self.headers,
+            proxy: self.proxy,
+            proxy_password: self.proxy_password,
+            max_concurrent: self.max_concurrent,
+            models: Vec::new(),
         }
     }
 }
@@ -206,8 +230,13 @@ struct AccountLine<'a> {
     api: Api,
     server_state: bool,
     allow_http: bool,
+    headers: &'a [(String, String)],
+    proxy: Option<&'a str>,
+    max_concurrent: Option<u32>,
+    enabled: bool,
     has_key: bool,
     key_hint: Option<&'a str>,
+    key_problem: Option<&'a str>,
 }
 
 /// `sb accounts list`.
@@ -231,8 +260,13 @@ pub fn list(
                         api: s.account.api,
                         server_state: s.account.server_state,
                         allow_http: s.account.allow_http,
+                        headers: &s.account.headers,
+                        proxy: s.account.proxy.as_deref(),
+                        max_concurrent: s.account.max_concurrent,
+                        enabled: s.account.enabled,
                         has_key: s.has_key,
                         key_hint: s.key_hint.as_deref(),
+                        key_problem: s.key_problem.as_deref(),
                     })
                     .collect();
                 serde_json::to_writer_pretty(&mut *out, &lines)?;
@@ -343,6 +377,7 @@ fn catalog_row(entry: &CatalogEntry) -> [String; 4] {
     let source = match entry.source {
         ModelSource::Preset => "preset",
         ModelSource::Discovered => "discovered",
+        ModelSource::Manual => "added",
     };
     [
         entry.id.clone(),
@@ -378,43 +413,50 @@ pub struct ModelRoute {
     pub api: Api,
 }
 
-/// The preset-known models of `accounts`, grouped by logical model in order of first
-/// appearance. Offline: what the providers list live is for `sb accounts test`.
-pub fn model_groups(accounts: &[Account]) -> Vec<ModelGroup> {
-    let mut groups: Vec<ModelGroup> = Vec::new();
-    for account in accounts {
-        for entry in sb_core::catalog::merge(account, &[]) {
-            let Some(logical) = entry.logical else {
-                continue;
-            };
-            let route = ModelRoute {
-                account_id: account.id.to_string(),
-                account: account.label.clone(),
-                preset: account.preset.clone(),
-                model_id: entry.id,
-                api: entry.api,
-            };
-            match groups.iter_mut().find(|g| g.logical == logical) {
-                Some(group) => group.routes.push(route),
-                None => groups.push(ModelGroup {
-                    logical,
-                    name: entry.name,
-                    routes: vec![route],
-                }),
-            }
-        }
-    }
-    groups
+/// The models of `accounts` (each account's catalog: its preset's models, models added by hand,
+/// its default model and the list its provider gave at the last `sb accounts test`), grouped by
+/// logical model and sorted by name, routes in account order: the app's model picker, as text.
+pub fn model_groups(
+    accounts: &[Account],
+    catalog: &dyn Fn(&Account) -> Vec<CatalogEntry>,
+) -> Vec<ModelGroup> {
+    let catalogs: Vec<_> = accounts
+        .iter()
+        .filter(|a| a.enabled)
+        .map(|a| (a.id.clone(), catalog(a)))
+        .collect();
+    sb_core::catalog::group(&catalogs)
+        .into_iter()
+        .map(|group| ModelGroup {
+            logical: group.key,
+            name: group.name,
+            routes: group
+                .routes
+                .into_iter()
+                .filter_map(|(id, entry)| {
+                    let account = accounts.iter().find(|a| a.id == id)?;
+                    Some(ModelRoute {
+                        account_id: id.to_string(),
+                        account: account.label.clone(),
+                        preset: account.preset.clone(),
+                        model_id: entry.id,
+                        api: entry.api,
+                    })
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// `sb models`.
 pub fn models(
     accounts: &[Account],
+    catalog: &dyn Fn(&Account) -> Vec<CatalogEntry>,
     format: ListFormat,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> Result<(), CliError> {
-    let groups = model_groups(accounts);
+    let groups = model_groups(accounts, catalog);
     let mut write = || -> io::Result<()> {
         match format {
             ListFormat::Json => {
@@ -516,6 +558,9 @@ pub fn api_name(api: Api) -> &'static str {
 
 /// "key ••1234" or "no key".
 fn key_text(summary: &AccountSummary) -> String {
+    if summary.key_problem.is_some() {
+        return "key needs re-entry".to_owned();
+    }
     match (&summary.key_hint, summary.has_key) {
         (Some(hint), _) => format!("key ••{hint}"),
         (None, true) => "key stored".to_owned(),
@@ -744,7 +789,8 @@ mod tests {
             account("id-2", "AIML", "aimlapi"),
             account("id-3", "Mine", "custom"),
         ];
-        let groups = model_groups(&accounts);
+        let catalog = |a: &Account| sb_core::catalog::merge(a, &[]);
+        let groups = model_groups(&accounts, &catalog);
         let mini = groups
             .iter()
             .find(|g| g.logical == "gpt-5.1-codex-mini")
@@ -762,16 +808,19 @@ mod tests {
             ],
             "one model, each provider's ID and protocol"
         );
-        assert!(
-            groups
-                .iter()
-                .all(|g| g.routes.iter().all(|r| r.account != "Mine")),
-            "a custom account has no known models"
+        let mine: Vec<&ModelGroup> = groups
+            .iter()
+            .filter(|g| g.routes.iter().any(|r| r.account == "Mine"))
+            .collect();
+        assert_eq!(
+            mine.iter().map(|g| g.logical.as_str()).collect::<Vec<_>>(),
+            ["m"],
+            "a custom account offers its own default model, and nothing else: {mine:?}"
         );
 
         let mut out = Vec::new();
         let mut err = Vec::new();
-        models(&accounts, ListFormat::Text, &mut out, &mut err).expect("writes");
+        models(&accounts, &catalog, ListFormat::Text, &mut out, &mut err).expect("writes");
         let err = String::from_utf8(err).expect("utf-8");
         assert!(
             err.contains("\"Mine\"") && err.contains("sb accounts test"),

@@ -103,10 +103,41 @@ pub struct AddArgs {
     #[arg(long)]
     pub allow_http: bool,
 
+    /// An extra header sent with every request to this account, e.g. --header
+    /// OpenAI-Organization:org-123 (repeatable).
+    #[arg(long = "header", value_name = "NAME:VALUE", value_parser = header)]
+    pub headers: Vec<(String, String)>,
+
+    /// A proxy for this account: http://, https://, socks5:// or socks5h:// URL, user name
+    /// allowed (e.g. socks5h://me@proxy.lan:1080). Never used for this machine's addresses.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// The environment variable holding the proxy's password (stored in the OS keyring; a
+    /// password on the command line would leak into shell history).
+    #[arg(long, value_name = "VAR", requires = "proxy")]
+    pub proxy_password_env: Option<String>,
+
+    /// At most this many answers stream from this account at once.
+    #[arg(long, value_name = "N")]
+    pub max_concurrent: Option<u32>,
+
     /// Refused: a key on the command line leaks into shell history and `ps`. Only here to
     /// explain that.
     #[arg(long, value_name = "KEY", hide = true, value_parser = secret)]
     pub api_key: Option<Secret<String>>,
+}
+
+/// `NAME:VALUE`, split at the first colon (values may hold colons).
+fn header(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.trim().to_owned()))
+        }
+        _ => Err(format!(
+            "{raw:?} is not NAME:VALUE; write it like --header OpenAI-Organization:org-123"
+        )),
+    }
 }
 
 /// `sb accounts list`.

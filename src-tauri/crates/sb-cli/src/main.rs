@@ -141,6 +141,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let switchboard = open(cli.data_dir)?;
             accounts::models(
                 &accounts::all(&switchboard)?,
+                &|account| switchboard.chat().catalog(account),
                 args.format,
                 &mut std::io::stdout(),
                 &mut std::io::stderr(),

@@ -107,6 +107,12 @@ fn hint() -> String {
     )
 }
 
+/// The keyring value of a key entered for `base_url`: the origin it is bound to, then the key.
+fn bound(base_url: &str, key: &str) -> String {
+    let origin = base_url.trim_end_matches("/v1");
+    format!("switchboard-binding/1 {origin}\n{key}")
+}
+
 /// What the session's keyring holds for an account id, read by another client.
 fn keyring_entry(id: &str) -> String {
     let output = Command::new("secret-tool")
@@ -157,12 +163,17 @@ async fn add_keeps_the_key_in_the_keyring_only_and_list_shows_its_hint() {
             "allow_http",
             "api",
             "base_url",
+            "enabled",
             "has_key",
+            "headers",
             "id",
             "key_hint",
+            "key_problem",
             "label",
+            "max_concurrent",
             "model",
             "preset",
+            "proxy",
             "server_state"
         ],
         "the documented fields, and no key"
@@ -187,8 +198,8 @@ async fn add_keeps_the_key_in_the_keyring_only_and_list_shows_its_hint() {
 
     assert_eq!(
         keyring_entry(id),
-        KEY,
-        "the key is in the OS keyring under the account id"
+        bound(&url, KEY),
+        "the key is in the OS keyring under the account id, bound to the account's origin"
     );
     let file = std::fs::read_to_string(home.path().join("accounts.json")).expect("saved");
     assert!(!file.contains(KEY), "the key never reaches accounts.json");
@@ -491,7 +502,11 @@ async fn remove_deletes_the_account_and_its_key() {
     assert_success(&home.add("starrise", "Gone", &sim.base_url(), KEY).await);
     let accounts = home.list().await;
     let id = accounts[0]["id"].as_str().expect("an id").to_owned();
-    assert_eq!(keyring_entry(&id), KEY, "stored before the removal");
+    assert_eq!(
+        keyring_entry(&id),
+        bound(&sim.base_url(), KEY),
+        "stored before the removal"
+    );
 
     let removed = home.sb(["accounts", "remove", "Gone"]).run().await;
     assert_success(&removed);
@@ -678,4 +693,105 @@ async fn a_missing_keyring_is_one_line_saying_how_to_fix_it() {
         !home.path().join("accounts.json").exists(),
         "nothing was saved without the key"
     );
+}
+
+/// `sb accounts add --header --proxy --proxy-password-env --max-concurrent`: the settings are
+/// saved, the proxy password goes to the keyring bound to the proxy, and `sb accounts test`
+/// reaches a provider that is not on this machine through the proxy with its credentials.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_takes_headers_a_proxy_with_credentials_and_a_limit() {
+    let home = Home::new();
+    let sim = simulator().await;
+    let proxy = sb_sim::proxy::TestProxy::socks5(Some(sb_sim::proxy::Credentials::new(
+        "me",
+        "proxy-pw-SECRET",
+    )))
+    .await
+    .expect("proxy starts");
+    // `provider.test` never resolves: only the proxy (socks5h: it resolves names) can reach it,
+    // and the test proxy sends every target to 127.0.0.1.
+    let remote = format!("http://provider.test:{}/v1", sim.addr().port());
+    let proxy_url = format!("socks5h://me@{}", proxy.addr());
+    let added = home
+        .sb(["accounts", "add", "--provider", "custom", "--label", "Far"])
+        .args(["--base-url", &remote, "--allow-http", "--model", "m1"])
+        .args(["--header", "X-Org-Id:org-7", "--proxy", &proxy_url])
+        .args([
+            "--proxy-password-env",
+            "SB_TEST_PROXY_PW",
+            "--max-concurrent",
+            "2",
+        ])
+        .env("SB_TEST_PROXY_PW", "proxy-pw-SECRET")
+        .stdin(&format!("{KEY}\n"))
+        .run()
+        .await;
+    assert_success(&added);
+    assert!(
+        !added.stdout.contains("proxy-pw-SECRET") && !added.stderr.contains("proxy-pw-SECRET"),
+        "the proxy password is never printed"
+    );
+
+    let accounts = home.list().await;
+    let account = &accounts[0];
+    assert_eq!(
+        account["headers"],
+        serde_json::json!([["X-Org-Id", "org-7"]])
+    );
+    assert_eq!(
+        account["proxy"],
+        proxy_url.as_str(),
+        "the URL without password"
+    );
+    assert_eq!(account["max_concurrent"], 2);
+    let id = account["id"].as_str().expect("id");
+    let file = std::fs::read_to_string(home.path().join("accounts.json")).expect("saved");
+    assert!(
+        !file.contains("proxy-pw-SECRET"),
+        "no password in accounts.json"
+    );
+    assert_eq!(
+        keyring_entry(&format!("{id}.proxy")),
+        format!(
+            "switchboard-binding/1 socks5h://{}\nproxy-pw-SECRET",
+            proxy.addr()
+        ),
+        "the proxy password is in the keyring, bound to the proxy"
+    );
+
+    let tested = home.sb(["accounts", "test", "Far"]).run().await;
+    assert_success(&tested);
+    let seen = proxy.seen();
+    assert!(
+        seen.iter().any(|r| r.accepted
+            && r.host == "provider.test"
+            && r.credentials == Some(sb_sim::proxy::Credentials::new("me", "proxy-pw-SECRET"))),
+        "the request went through the proxy with its credentials: {seen:?}"
+    );
+    let listing = sim.requests().pop().expect("the provider saw the listing");
+    assert_eq!(
+        listing.header("x-org-id"),
+        Some("org-7"),
+        "the header went along"
+    );
+    assert_eq!(
+        listing.header("authorization"),
+        Some(format!("Bearer {KEY}").as_str()),
+        "the key reached the provider"
+    );
+
+    let bad = home
+        .sb(["accounts", "add", "--provider", "custom", "--label", "Bad"])
+        .args(["--base-url", &remote, "--allow-http", "--model", "m1"])
+        .args(["--header", "no-colon"])
+        .stdin(&format!("{KEY}\n"))
+        .run()
+        .await;
+    assert_eq!(
+        bad.code,
+        Some(2),
+        "a malformed header is a usage error: {}",
+        bad.stderr
+    );
+    assert!(bad.stderr.contains("NAME:VALUE"), "{}", bad.stderr);
 }

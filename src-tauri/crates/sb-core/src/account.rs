@@ -71,6 +71,33 @@ pub struct Account {
     /// Disabled accounts keep their key but serve no requests and no routes.
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
+    /// The proxy for this account's requests (`http`, `https`, `socks5` or `socks5h` URL, user
+    /// name allowed, password in the keyring); `None`: the system proxy settings. Loopback
+    /// addresses are never proxied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// At most this many answers stream from this account at once; `None`: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrent: Option<u32>,
+    /// Models the user added by hand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<CustomModel>,
+}
+
+/// A model added to an account by hand (the provider does not list it, or lists it without the
+/// facts Switchboard needs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomModel {
+    /// The provider's own model ID, sent as is.
+    pub id: String,
+    /// The protocol it needs at this account.
+    pub api: sb_llm::Api,
+    /// The logical model it belongs to, grouping it with other accounts' routes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logical: Option<String>,
+    /// Display name (the id when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 fn enabled_by_default() -> bool {
@@ -97,6 +124,10 @@ pub struct AccountSummary {
     pub has_key: bool,
     /// The key's last four characters, so the user can tell which key is stored.
     pub key_hint: Option<String>,
+    /// Why the stored key cannot be used (it is bound to another origin), if it cannot.
+    pub key_problem: Option<String>,
+    /// Whether the keyring holds a proxy password for it.
+    pub has_proxy_password: bool,
 }
 
 /// A new account as the user entered it.
@@ -120,6 +151,87 @@ pub struct NewAccount {
     pub allow_http: bool,
     /// Extra headers sent with every request (`NAME`, `value`).
     pub headers: Vec<(String, String)>,
+    /// Proxy URL (see [`Account::proxy`]).
+    pub proxy: Option<String>,
+    /// The proxy's password, for the keyring.
+    pub proxy_password: Option<Secret<String>>,
+    /// At most this many answers at once.
+    pub max_concurrent: Option<u32>,
+    /// Models added by hand.
+    pub models: Vec<CustomModel>,
+}
+
+impl Default for NewAccount {
+    fn default() -> Self {
+        Self {
+            label: String::new(),
+            base_url: String::new(),
+            api_key: Secret::new(String::new()),
+            model: String::new(),
+            api: sb_llm::Api::default(),
+            server_state: false,
+            preset: String::new(),
+            allow_http: false,
+            headers: Vec::new(),
+            proxy: None,
+            proxy_password: None,
+            max_concurrent: None,
+            models: Vec::new(),
+        }
+    }
+}
+
+/// New settings for an existing account. The key and proxy password are write-only: `Some`
+/// replaces the stored one, `None` keeps it.
+#[derive(Debug, Clone)]
+pub struct AccountUpdate {
+    /// Label.
+    pub label: String,
+    /// Base URL. Moving it to another origin needs the key again (keys are bound to origins).
+    pub base_url: String,
+    /// Default model ID.
+    pub model: String,
+    /// Wire protocol.
+    pub api: sb_llm::Api,
+    /// Continue from the provider's stored response (Responses API only).
+    pub server_state: bool,
+    /// Allow plain `http://` to a host other than this machine.
+    pub allow_http: bool,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// Serves requests.
+    pub enabled: bool,
+    /// Proxy URL; `None`: system settings.
+    pub proxy: Option<String>,
+    /// A new proxy password.
+    pub proxy_password: Option<Secret<String>>,
+    /// At most this many answers at once.
+    pub max_concurrent: Option<u32>,
+    /// Models added by hand (the whole list).
+    pub models: Vec<CustomModel>,
+    /// A new API key.
+    pub api_key: Option<Secret<String>>,
+}
+
+impl AccountUpdate {
+    /// The account's current settings, changing nothing when applied.
+    pub fn from_account(account: &Account) -> Self {
+        Self {
+            label: account.label.clone(),
+            base_url: account.base_url.clone(),
+            model: account.model.clone(),
+            api: account.api,
+            server_state: account.server_state,
+            allow_http: account.allow_http,
+            headers: account.headers.clone(),
+            enabled: account.enabled,
+            proxy: account.proxy.clone(),
+            proxy_password: None,
+            max_concurrent: account.max_concurrent,
+            models: account.models.clone(),
+            api_key: None,
+        }
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -183,21 +295,36 @@ impl Accounts {
                 "Provider: {preset:?} is not a known preset; choose one from the list or Custom."
             )));
         }
-        let account = Account {
-            id: AccountId::generate(),
-            label: required("Label", &new.label)?,
-            base_url: validate_base_url(&new.base_url, new.allow_http)?,
-            model: required("Model", &new.model)?,
+        let mut settings = AccountUpdate {
+            label: new.label,
+            base_url: new.base_url,
+            model: new.model,
             api: new.api,
-            server_state: new.server_state && new.api == sb_llm::Api::Responses,
-            preset: preset.to_owned(),
+            server_state: new.server_state,
             allow_http: new.allow_http,
-            headers: validate_headers(&new.headers)?,
+            headers: new.headers,
             enabled: true,
+            proxy: new.proxy,
+            proxy_password: None,
+            max_concurrent: new.max_concurrent,
+            models: new.models,
+            api_key: None,
         };
+        let account = validated(AccountId::generate(), preset.to_owned(), &mut settings)?;
         let key = validate_key(&new.api_key, account.key_required())?;
+        let proxy_password = validate_proxy_password(&account, new.proxy_password.as_ref())?;
         if let Some(key) = &key {
-            self.secrets.set(account.id.as_str(), key)?;
+            self.secrets
+                .set(account.id.as_str(), &seal(&origin(&account.base_url), key))?;
+        }
+        if let (Some(password), Some(proxy)) = (&proxy_password, &account.proxy) {
+            if let Err(error) = self
+                .secrets
+                .set(&proxy_entry(&account.id), &seal(&origin(proxy), password))
+            {
+                let _ = self.secrets.delete(account.id.as_str());
+                return Err(error.into());
+            }
         }
         let mut list = self.list_guard();
         let mut next = list.clone();
@@ -205,18 +332,78 @@ impl Accounts {
         if let Err(error) = self.save(&next) {
             // Do not leave a key behind for an account that does not exist.
             let _ = self.secrets.delete(account.id.as_str());
+            let _ = self.secrets.delete(&proxy_entry(&account.id));
             return Err(error);
         }
         *list = next;
-        let key_hint = key.as_ref().map(Secret::last_four);
         Ok(AccountSummary {
-            account,
+            key_hint: key.as_ref().map(Secret::last_four),
             has_key: key.is_some(),
-            key_hint,
+            key_problem: None,
+            has_proxy_password: proxy_password.is_some(),
+            account,
         })
     }
 
-    /// Stores a new key for an account, replacing the old one.
+    /// Changes an account's settings. Keys are bound to the origin they were entered for: moving
+    /// the base URL (or the proxy) to another origin needs the key (or proxy password) again, so
+    /// a changed address never receives a key the user gave for another one.
+    pub fn update(
+        &self,
+        id: &AccountId,
+        mut update: AccountUpdate,
+    ) -> Result<AccountSummary, CoreError> {
+        let old = self.get(id)?;
+        let account = validated(old.id.clone(), old.preset.clone(), &mut update)?;
+        let key = match &update.api_key {
+            Some(key) => validate_key(key, account.key_required())?,
+            None => None,
+        };
+        let stored_key = self.secrets.get(account.id.as_str())?;
+        let new_origin = origin(&account.base_url);
+        if key.is_none() && stored_key.is_some() && origin(&old.base_url) != new_origin {
+            return Err(CoreError::InvalidInput(format!(
+                "Base URL: the stored key was entered for {}; enter it again to use it with {} \
+                 (Switchboard only sends a key to the address it was entered for).",
+                origin(&old.base_url),
+                new_origin
+            )));
+        }
+        let proxy_password = validate_proxy_password(&account, update.proxy_password.as_ref())?;
+        let stored_password = self.secrets.get(&proxy_entry(id))?;
+        let proxy_moved = old.proxy.as_deref().map(origin) != account.proxy.as_deref().map(origin);
+        if proxy_password.is_none() && stored_password.is_some() && proxy_moved {
+            if account.proxy.is_some() {
+                return Err(CoreError::InvalidInput(
+                    "Proxy: the stored proxy password was entered for another proxy; enter it \
+                     again for the new one."
+                        .into(),
+                ));
+            }
+            // No proxy any more: its password has nothing left to protect.
+            self.secrets.delete(&proxy_entry(id))?;
+        }
+        if let Some(key) = &key {
+            self.secrets
+                .set(account.id.as_str(), &seal(&new_origin, key))?;
+        }
+        if let (Some(password), Some(proxy)) = (&proxy_password, &account.proxy) {
+            self.secrets
+                .set(&proxy_entry(id), &seal(&origin(proxy), password))?;
+        }
+        let mut list = self.list_guard();
+        let mut next = list.clone();
+        if let Some(slot) = next.iter_mut().find(|a| &a.id == id) {
+            *slot = account;
+        }
+        self.save(&next)?;
+        *list = next;
+        drop(list);
+        self.summary(self.get(id)?)
+    }
+
+    /// Stores a new key for an account, replacing the old one (and binding it to the account's
+    /// current origin).
     pub fn set_key(
         &self,
         id: &AccountId,
@@ -226,12 +413,9 @@ impl Accounts {
         let key = validate_key(key, true)?.ok_or_else(|| {
             CoreError::InvalidInput("API key: enter the key your provider gave you.".into())
         })?;
-        self.secrets.set(account.id.as_str(), &key)?;
-        Ok(AccountSummary {
-            key_hint: Some(key.last_four()),
-            account,
-            has_key: true,
-        })
+        self.secrets
+            .set(account.id.as_str(), &seal(&origin(&account.base_url), &key))?;
+        self.summary(account)
     }
 
     /// Deletes an account's key from the keyring; the account stays. `false` when it had none.
@@ -255,11 +439,12 @@ impl Accounts {
         Ok(changed)
     }
 
-    /// Removes an account and its key. The key goes first: if the keyring refuses, the account
-    /// stays, so no key is ever left behind without an account that can delete it.
+    /// Removes an account and its keyring entries. The keys go first: if the keyring refuses,
+    /// the account stays, so no key is ever left behind without an account that can delete it.
     pub fn remove(&self, id: &AccountId) -> Result<Account, CoreError> {
         let account = self.get(id)?;
         self.secrets.delete(account.id.as_str())?;
+        self.secrets.delete(&proxy_entry(id))?;
         let mut list = self.list_guard();
         let next: Vec<Account> = list.iter().filter(|a| &a.id != id).cloned().collect();
         self.save(&next)?;
@@ -267,20 +452,37 @@ impl Accounts {
         Ok(account)
     }
 
-    /// All accounts, oldest first, with whether each has a key.
+    /// All accounts, oldest first, with what the keyring holds for each.
     pub fn list(&self) -> Result<Vec<AccountSummary>, CoreError> {
         let accounts = self.list_guard().clone();
         accounts
             .into_iter()
-            .map(|account| {
-                let key = self.secrets.get(account.id.as_str())?;
-                Ok(AccountSummary {
-                    account,
-                    has_key: key.is_some(),
-                    key_hint: key.as_ref().map(Secret::last_four),
-                })
-            })
+            .map(|account| self.summary(account))
             .collect()
+    }
+
+    /// What a front end may know about one account's keyring entries.
+    fn summary(&self, account: Account) -> Result<AccountSummary, CoreError> {
+        let stored = self.secrets.get(account.id.as_str())?;
+        let (key_hint, key_problem) = match stored.map(|s| unseal(&s, &origin(&account.base_url))) {
+            None => (None, None),
+            Some(Ok(key)) => (Some(key.last_four()), None),
+            Some(Err(problem)) => (None, Some(problem)),
+        };
+        let has_proxy_password = self.secrets.get(&proxy_entry(&account.id))?.is_some();
+        Ok(AccountSummary {
+            has_key: key_hint.is_some() || key_problem.is_some(),
+            key_hint,
+            key_problem,
+            has_proxy_password,
+            account,
+        })
+    }
+
+    /// Whether the keyring answers at all (reads an entry that never exists).
+    pub fn check_keyring(&self) -> Result<(), CoreError> {
+        self.secrets.get("switchboard-keyring-check")?;
+        Ok(())
     }
 
     /// All accounts, oldest first, without touching the keyring.
@@ -298,15 +500,40 @@ impl Accounts {
     }
 
     /// The key of an account, for the request to its own base URL. Crate-private: no front end
-    /// can ask for a key.
+    /// can ask for a key. A key bound to another origin is refused: the account's address
+    /// changed outside Switchboard's settings.
     /// An account whose provider needs no key gets an empty one (no `Authorization` header).
     pub(crate) fn key(&self, account: &Account) -> Result<Secret<String>, CoreError> {
         match self.secrets.get(account.id.as_str())? {
-            Some(key) => Ok(key),
+            Some(stored) => unseal(&stored, &origin(&account.base_url)).map_err(|problem| {
+                CoreError::KeyNotBound {
+                    label: account.label.clone(),
+                    problem,
+                }
+            }),
             None if !account.key_required() => Ok(Secret::new(String::new())),
             None => Err(CoreError::MissingKey {
                 label: account.label.clone(),
             }),
+        }
+    }
+
+    /// The proxy password of an account, when its proxy has one (and it is bound to that proxy).
+    pub(crate) fn proxy_password(
+        &self,
+        account: &Account,
+    ) -> Result<Option<Secret<String>>, CoreError> {
+        let Some(proxy) = &account.proxy else {
+            return Ok(None);
+        };
+        match self.secrets.get(&proxy_entry(&account.id))? {
+            None => Ok(None),
+            Some(stored) => unseal(&stored, &origin(proxy))
+                .map(Some)
+                .map_err(|problem| CoreError::KeyNotBound {
+                    label: account.label.clone(),
+                    problem: format!("Proxy password: {problem}"),
+                }),
         }
     }
 
@@ -326,6 +553,158 @@ impl Accounts {
             std::fs::rename(&tmp, &self.path)
         };
         write().map_err(|e| CoreError::Storage(format!("Cannot save {}: {e}", self.path.display())))
+    }
+}
+
+/// Checks the editable settings and builds the account they describe.
+fn validated(
+    id: AccountId,
+    preset: String,
+    settings: &mut AccountUpdate,
+) -> Result<Account, CoreError> {
+    let proxy = match settings.proxy.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(validate_proxy(raw)?),
+    };
+    let max_concurrent = match settings.max_concurrent {
+        Some(0) => {
+            return Err(CoreError::InvalidInput(
+                "Concurrency limit: at least 1 answer at a time; leave it empty for no limit."
+                    .into(),
+            ))
+        }
+        Some(n) if n > MAX_CONCURRENCY_LIMIT => {
+            return Err(CoreError::InvalidInput(format!(
+                "Concurrency limit: at most {MAX_CONCURRENCY_LIMIT}; leave it empty for no limit."
+            )))
+        }
+        limit => limit,
+    };
+    Ok(Account {
+        id,
+        label: required("Label", &settings.label)?,
+        base_url: validate_base_url(&settings.base_url, settings.allow_http)?,
+        model: required("Model", &settings.model)?,
+        api: settings.api,
+        server_state: settings.server_state && settings.api == sb_llm::Api::Responses,
+        preset,
+        allow_http: settings.allow_http,
+        headers: validate_headers(&settings.headers)?,
+        enabled: settings.enabled,
+        proxy,
+        max_concurrent,
+        models: validate_models(&settings.models)?,
+    })
+}
+
+/// More parallel answers than this from one account is a typo, not a plan.
+const MAX_CONCURRENCY_LIMIT: u32 = 64;
+
+/// A proxy URL as Switchboard stores it; the password goes to the keyring, never the file.
+fn validate_proxy(raw: &str) -> Result<String, CoreError> {
+    sb_llm::proxy::ProxyConfig::parse(raw, None)
+        .map(|proxy| proxy.display())
+        .map_err(|e| CoreError::InvalidInput(format!("Proxy: {e}")))
+}
+
+/// A proxy password only makes sense with a proxy.
+fn validate_proxy_password(
+    account: &Account,
+    password: Option<&Secret<String>>,
+) -> Result<Option<Secret<String>>, CoreError> {
+    let Some(password) = password.filter(|p| !p.expose().is_empty()) else {
+        return Ok(None);
+    };
+    if account.proxy.is_none() {
+        return Err(CoreError::InvalidInput(
+            "Proxy password: enter the proxy URL too, or clear the password.".into(),
+        ));
+    }
+    Ok(Some(password.clone()))
+}
+
+/// Models added by hand: a non-empty ID without spaces, each at most once. At most 200.
+fn validate_models(models: &[CustomModel]) -> Result<Vec<CustomModel>, CoreError> {
+    if models.len() > 200 {
+        return Err(CoreError::InvalidInput(
+            "Models: at most 200 models added by hand per account.".into(),
+        ));
+    }
+    let mut checked: Vec<CustomModel> = Vec::with_capacity(models.len());
+    for model in models {
+        let id = model.id.trim();
+        if id.is_empty() || id.chars().any(char::is_whitespace) {
+            return Err(CoreError::InvalidInput(format!(
+                "Models: {id:?} is not a model ID (the provider's ID, without spaces, e.g. gpt-4o)."
+            )));
+        }
+        if checked.iter().any(|m| m.id == id) {
+            return Err(CoreError::InvalidInput(format!(
+                "Models: {id} is listed twice."
+            )));
+        }
+        let trimmed = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        checked.push(CustomModel {
+            id: id.to_owned(),
+            api: model.api,
+            logical: trimmed(&model.logical),
+            name: trimmed(&model.name),
+        });
+    }
+    Ok(checked)
+}
+
+/// The keyring entry of an account's proxy password.
+fn proxy_entry(id: &AccountId) -> String {
+    format!("{id}.proxy")
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased; the text itself when it does not parse.
+/// Written by hand: the URL standard's own origin is opaque ("null") for schemes such as
+/// `socks5h`, which would bind every SOCKS proxy to the same origin.
+pub(crate) fn origin(url: &str) -> String {
+    match reqwest::Url::parse(url.trim()) {
+        Ok(parsed) => {
+            let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
+            match parsed.port() {
+                Some(port) => format!("{}://{host}:{port}", parsed.scheme()),
+                None => format!("{}://{host}", parsed.scheme()),
+            }
+        }
+        Err(_) => url.trim().to_owned(),
+    }
+}
+
+/// The first line of every keyring value: which origin the secret below it belongs to.
+const BINDING_TAG: &str = "switchboard-binding/1 ";
+
+/// A keyring value: the origin the secret was entered for, then the secret.
+fn seal(origin: &str, secret: &Secret<String>) -> Secret<String> {
+    Secret::new(format!("{BINDING_TAG}{origin}\n{}", secret.expose()))
+}
+
+/// The secret in a keyring value, when it is bound to `origin`; else why it is not usable.
+fn unseal(stored: &Secret<String>, origin: &str) -> Result<Secret<String>, String> {
+    let Some((first, secret)) = stored.expose().split_once('\n') else {
+        return Err(
+            "the stored key was saved without the address it belongs to; enter it again.".into(),
+        );
+    };
+    match first.strip_prefix(BINDING_TAG) {
+        Some(bound) if bound == origin => Ok(Secret::new(secret.to_owned())),
+        Some(bound) => Err(format!(
+            "the stored key was entered for {bound}, but the account now points to {origin}; \
+             enter the key again to send it there."
+        )),
+        None => Err(
+            "the stored key was saved without the address it belongs to; enter it again.".into(),
+        ),
     }
 }
 
@@ -488,6 +867,7 @@ mod tests {
             preset: "custom".into(),
             allow_http: false,
             headers: Vec::new(),
+            ..NewAccount::default()
         }
     }
 
@@ -511,7 +891,8 @@ mod tests {
             store
                 .get(added.account.id.as_str())?
                 .map(|s| s.expose().clone()),
-            Some("sk-unit-SECRET-9876".to_owned())
+            Some("switchboard-binding/1 http://127.0.0.1:9\nsk-unit-SECRET-9876".to_owned()),
+            "the keyring holds the key, bound to the account's origin"
         );
         let reopened = Accounts::open(&dir, store)?;
         let listed = reopened.list()?;
@@ -742,6 +1123,232 @@ mod tests {
             accounts.remove(&id),
             Err(CoreError::UnknownAccount(_))
         ));
+        Ok(())
+    }
+
+    /// Tampering with accounts.json (pointing an account at another host) must not make
+    /// Switchboard send the stored key there.
+    #[test]
+    fn a_key_is_bound_to_the_origin_it_was_entered_for() -> Result<(), CoreError> {
+        let dir = temp_dir();
+        let store = Arc::new(MemoryStore::default());
+        let accounts = Accounts::open(&dir, store.clone())?;
+        let added = accounts.add(new_account("sk-bound-1234"))?;
+        let account = added.account.clone();
+        let stored = store.get(account.id.as_str())?.expect("stored");
+        assert!(
+            stored
+                .expose()
+                .starts_with("switchboard-binding/1 http://127.0.0.1:9\n"),
+            "the keyring value names the origin it belongs to"
+        );
+        assert_eq!(accounts.key(&account)?.expose(), "sk-bound-1234");
+
+        // Another process rewrites the file to point the account elsewhere.
+        let text = std::fs::read_to_string(dir.join(FILE_NAME)).expect("read");
+        std::fs::write(
+            dir.join(FILE_NAME),
+            text.replace("http://127.0.0.1:9", "https://evil.example/v1"),
+        )
+        .expect("write");
+        let reopened = Accounts::open(&dir, store.clone())?;
+        let moved = reopened.get(&account.id)?;
+        match reopened.key(&moved) {
+            Err(CoreError::KeyNotBound { problem, .. }) => assert!(
+                problem.contains("http://127.0.0.1:9") && problem.contains("https://evil.example"),
+                "the refusal names both origins: {problem}"
+            ),
+            other => panic!("the key must not go to another origin, got {other:?}"),
+        }
+        let listed = &reopened.list()?[0];
+        assert!(
+            listed.key_hint.is_none() && listed.key_problem.is_some(),
+            "the list says the key needs re-entry: {listed:?}"
+        );
+
+        // Entering the key again binds it to the new origin.
+        let fixed = reopened.set_key(&account.id, &Secret::new("sk-again-5678".into()))?;
+        assert_eq!(
+            (fixed.key_hint.as_deref(), fixed.key_problem),
+            (Some("5678"), None)
+        );
+        assert_eq!(reopened.key(&moved)?.expose(), "sk-again-5678");
+        Ok(())
+    }
+
+    #[test]
+    fn origins_name_scheme_host_and_port_for_every_scheme() {
+        for (url, expected) in [
+            ("https://API.example.com/v1", "https://api.example.com"),
+            ("https://api.example.com:443/v1", "https://api.example.com"),
+            ("http://127.0.0.1:8080/v1", "http://127.0.0.1:8080"),
+            ("socks5h://me@Proxy.lan:1080", "socks5h://proxy.lan:1080"),
+            ("socks5://proxy.lan:1081", "socks5://proxy.lan:1081"),
+            ("http://[::1]:11434/v1", "http://[::1]:11434"),
+        ] {
+            assert_eq!(origin(url), expected, "{url}");
+        }
+        assert_ne!(
+            origin("socks5://a.lan:1080"),
+            origin("socks5://b.lan:1080"),
+            "two SOCKS proxies are two origins (the URL standard calls both \"null\")"
+        );
+    }
+
+    #[test]
+    fn a_value_without_binding_is_not_used() -> Result<(), CoreError> {
+        let store = Arc::new(MemoryStore::default());
+        let accounts = Accounts::open(&temp_dir(), store.clone())?;
+        let account = accounts.add(new_account("sk-bound-1234"))?.account;
+        store.set(account.id.as_str(), &Secret::new("sk-raw-value".into()))?;
+        assert!(
+            matches!(accounts.key(&account), Err(CoreError::KeyNotBound { .. })),
+            "a raw value (written by something else) is never sent"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn update_changes_settings_and_needs_the_key_again_for_another_origin() -> Result<(), CoreError>
+    {
+        let store = Arc::new(MemoryStore::default());
+        let accounts = Accounts::open(&temp_dir(), store.clone())?;
+        let account = accounts.add(new_account("sk-first-1111"))?.account;
+
+        let mut same_origin = AccountUpdate::from_account(&account);
+        same_origin.label = "Renamed".into();
+        same_origin.base_url = "http://127.0.0.1:9/v2".into();
+        same_origin.max_concurrent = Some(2);
+        same_origin.models = vec![CustomModel {
+            id: " my-model ".into(),
+            api: sb_llm::Api::Responses,
+            logical: Some("gpt-5.1".into()),
+            name: Some(" ".into()),
+        }];
+        let updated = accounts.update(&account.id, same_origin)?;
+        assert_eq!(updated.account.label, "Renamed");
+        assert_eq!(updated.account.max_concurrent, Some(2));
+        assert_eq!(
+            updated.account.models,
+            vec![CustomModel {
+                id: "my-model".into(),
+                api: sb_llm::Api::Responses,
+                logical: Some("gpt-5.1".into()),
+                name: None,
+            }],
+            "models are trimmed; a blank name is none"
+        );
+        assert_eq!(
+            updated.key_hint.as_deref(),
+            Some("1111"),
+            "a path change on the same origin keeps the key"
+        );
+
+        let mut elsewhere = AccountUpdate::from_account(&updated.account);
+        elsewhere.base_url = "https://api.other.example/v1".into();
+        match accounts.update(&account.id, elsewhere.clone()) {
+            Err(CoreError::InvalidInput(message)) => assert!(
+                message.contains("enter it again") && message.contains("http://127.0.0.1:9"),
+                "{message}"
+            ),
+            other => panic!("moving the key to another origin needs the key, got {other:?}"),
+        }
+        assert_eq!(
+            accounts.get(&account.id)?.base_url,
+            "http://127.0.0.1:9/v2",
+            "a refused update changes nothing"
+        );
+        elsewhere.api_key = Some(Secret::new("sk-other-2222".into()));
+        let moved = accounts.update(&account.id, elsewhere)?;
+        assert_eq!(moved.key_hint.as_deref(), Some("2222"));
+        assert_eq!(
+            accounts.key(&moved.account)?.expose(),
+            "sk-other-2222",
+            "the new key is bound to the new origin"
+        );
+
+        for (limit, ok) in [
+            (Some(0), false),
+            (Some(65), false),
+            (Some(64), true),
+            (None, true),
+        ] {
+            let mut change = AccountUpdate::from_account(&moved.account);
+            change.max_concurrent = limit;
+            assert_eq!(
+                accounts.update(&account.id, change).is_ok(),
+                ok,
+                "concurrency limit {limit:?}"
+            );
+        }
+        let mut twice = AccountUpdate::from_account(&moved.account);
+        let model = CustomModel {
+            id: "m".into(),
+            api: sb_llm::Api::ChatCompletions,
+            logical: None,
+            name: None,
+        };
+        twice.models = vec![model.clone(), model];
+        assert!(
+            matches!(accounts.update(&account.id, twice), Err(CoreError::InvalidInput(m)) if m.contains("twice"))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn proxy_passwords_live_in_the_keyring_bound_to_their_proxy() -> Result<(), CoreError> {
+        let dir = temp_dir();
+        let store = Arc::new(MemoryStore::default());
+        let accounts = Accounts::open(&dir, store.clone())?;
+        let added = accounts.add(NewAccount {
+            proxy: Some("socks5h://me@proxy.lan:1080".into()),
+            proxy_password: Some(Secret::new("hunter2-proxy".into())),
+            ..new_account("sk-first-1111")
+        })?;
+        assert!(added.has_proxy_password);
+        let file = std::fs::read_to_string(dir.join(FILE_NAME)).expect("read");
+        assert!(
+            file.contains("socks5h://me@proxy.lan:1080") && !file.contains("hunter2"),
+            "the file has the proxy URL, never its password: {file}"
+        );
+        let account = added.account;
+        assert_eq!(
+            accounts
+                .proxy_password(&account)?
+                .map(|p| p.expose().clone()),
+            Some("hunter2-proxy".to_owned())
+        );
+
+        let mut in_url = AccountUpdate::from_account(&account);
+        in_url.proxy = Some("http://me:secret@proxy.lan:3128".into());
+        assert!(
+            matches!(accounts.update(&account.id, in_url), Err(CoreError::InvalidInput(m)) if m.starts_with("Proxy")),
+            "a password inside the proxy URL would land in the file"
+        );
+
+        let mut other_proxy = AccountUpdate::from_account(&account);
+        other_proxy.proxy = Some("http://me@other.lan:3128".into());
+        assert!(
+            accounts.update(&account.id, other_proxy).is_err(),
+            "the password of one proxy is not sent to another without asking"
+        );
+
+        let mut no_proxy = AccountUpdate::from_account(&account);
+        no_proxy.proxy = None;
+        let direct = accounts.update(&account.id, no_proxy)?;
+        assert!(
+            !direct.has_proxy_password,
+            "dropping the proxy deletes its password"
+        );
+
+        let mut orphan = AccountUpdate::from_account(&direct.account);
+        orphan.proxy_password = Some(Secret::new("pw".into()));
+        assert!(
+            accounts.update(&account.id, orphan).is_err(),
+            "a password without a proxy is refused"
+        );
+        accounts.remove(&account.id)?;
+        assert_eq!(store.get(&proxy_entry(&account.id))?, None);
         Ok(())
     }
 

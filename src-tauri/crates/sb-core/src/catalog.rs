@@ -7,7 +7,7 @@ use sb_llm::models::RemoteModel;
 use sb_llm::{Api, Endpoint, ErrorKind};
 use serde::Serialize;
 
-use crate::account::Account;
+use crate::account::{Account, AccountId, CustomModel};
 use crate::preset::{self, Capabilities};
 
 /// Where a catalog entry comes from.
@@ -18,6 +18,8 @@ pub enum ModelSource {
     Preset,
     /// Listed by the provider, not in the preset.
     Discovered,
+    /// Added by the user (a model added by hand, or the account's own default model).
+    Manual,
 }
 
 /// One model an account can serve.
@@ -39,9 +41,10 @@ pub struct CatalogEntry {
     pub listed: bool,
 }
 
-/// Merges the preset's models for `account` with the `discovered` list. Preset entries come
-/// first and keep their protocol; a discovered model the preset does not know uses the protocol
-/// the listing names when it names only one, else the account's.
+/// Merges the preset's models for `account` with the models added by hand and the `discovered`
+/// list. Preset entries come first and keep their protocol; then the models added by hand (and
+/// the account's default model when nothing else names it); a discovered model nobody else
+/// knows uses the protocol the listing names when it names only one, else the account's.
 pub fn merge(account: &Account, discovered: &[RemoteModel]) -> Vec<CatalogEntry> {
     let known = preset::preset(&account.preset)
         .map(|p| p.models.as_slice())
@@ -58,6 +61,26 @@ pub fn merge(account: &Account, discovered: &[RemoteModel]) -> Vec<CatalogEntry>
             listed: discovered.iter().any(|d| d.id == model.id),
         })
         .collect();
+    let default_model = CustomModel {
+        id: account.model.clone(),
+        api: account.api,
+        logical: None,
+        name: None,
+    };
+    for manual in account.models.iter().chain(std::iter::once(&default_model)) {
+        if entries.iter().any(|e| e.id == manual.id) {
+            continue;
+        }
+        entries.push(CatalogEntry {
+            id: manual.id.clone(),
+            name: manual.name.clone().unwrap_or_else(|| manual.id.clone()),
+            logical: manual.logical.clone(),
+            api: manual.api,
+            capabilities: Capabilities::default(),
+            source: ModelSource::Manual,
+            listed: discovered.iter().any(|d| d.id == manual.id),
+        });
+    }
     for remote in discovered {
         if entries.iter().any(|e| e.id == remote.id) {
             continue;
@@ -109,6 +132,9 @@ pub struct ConnectionReport {
     pub message: String,
     /// The merged catalog (the preset's models when the list could not be fetched).
     pub models: Vec<CatalogEntry>,
+    /// The provider's own list, when it gave one (kept for the model picker).
+    #[serde(skip)]
+    pub discovered: Option<Vec<RemoteModel>>,
 }
 
 /// How long a connection test may take.
@@ -138,6 +164,7 @@ pub async fn test_connection(
                     account.label
                 ),
                 models: merge(account, &models),
+                discovered: Some(models),
             }
         }
         Err(error) => {
@@ -161,6 +188,146 @@ pub async fn test_connection(
                 verdict,
                 message,
                 models: merge(account, &[]),
+                discovered: None,
+            }
+        }
+    }
+}
+
+/// The key that groups an entry with the same model at other accounts: its logical model, or
+/// its own ID when no preset or user named one.
+pub fn group_key(entry: &CatalogEntry) -> &str {
+    entry.logical.as_deref().unwrap_or(&entry.id)
+}
+
+/// Whether `entry` serves what the user asked for as `model` (a group key or a model ID).
+pub fn serves(entry: &CatalogEntry, model: &str) -> bool {
+    group_key(entry) == model || entry.id == model
+}
+
+/// One model offered across accounts, for the model picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelGroup {
+    /// What a routed request names ([`group_key`]).
+    pub key: String,
+    /// Display name (the first route's).
+    pub name: String,
+    /// What the model can do: for each capability, the first route that documents it.
+    pub capabilities: Capabilities,
+    /// The accounts that serve it, in account order (the priority order), with their entry.
+    pub routes: Vec<(AccountId, CatalogEntry)>,
+}
+
+/// Groups the catalogs of `accounts` (in priority order) by [`group_key`], sorted by name. A
+/// group takes its name from the first preset entry (a listing often names a model by its ID),
+/// else from its first entry.
+pub fn group(catalogs: &[(AccountId, Vec<CatalogEntry>)]) -> Vec<ModelGroup> {
+    let mut groups: Vec<ModelGroup> = Vec::new();
+    // Per group: whether its name came from a preset.
+    let mut named_by_preset: Vec<bool> = Vec::new();
+    for (account, entries) in catalogs {
+        for entry in entries {
+            let key = group_key(entry);
+            let index = match groups.iter().position(|g| g.key == key) {
+                Some(index) => index,
+                None => {
+                    groups.push(ModelGroup {
+                        key: key.to_owned(),
+                        name: entry.name.clone(),
+                        capabilities: Capabilities::default(),
+                        routes: Vec::new(),
+                    });
+                    named_by_preset.push(entry.source == ModelSource::Preset);
+                    groups.len() - 1
+                }
+            };
+            let group = &mut groups[index];
+            if entry.source == ModelSource::Preset && !named_by_preset[index] {
+                group.name = entry.name.clone();
+                named_by_preset[index] = true;
+            }
+            if group.routes.iter().any(|(a, _)| a == account) {
+                continue;
+            }
+            let caps = &mut group.capabilities;
+            caps.reasoning = caps.reasoning.or(entry.capabilities.reasoning);
+            caps.vision = caps.vision.or(entry.capabilities.vision);
+            caps.tools = caps.tools.or(entry.capabilities.tools);
+            caps.json_mode = caps.json_mode.or(entry.capabilities.json_mode);
+            group.routes.push((account.clone(), entry.clone()));
+        }
+    }
+    groups.sort_by_cached_key(|g| (g.name.to_lowercase(), g.key.clone()));
+    groups
+}
+
+/// The model lists the providers gave at the last connection test of each account
+/// (`catalog.json` in the data directory). Derived data: a damaged file is ignored and
+/// rewritten, never a reason to refuse to start.
+#[derive(Debug, Default)]
+pub struct DiscoveredModels {
+    path: Option<std::path::PathBuf>,
+    lists: std::sync::Mutex<std::collections::HashMap<AccountId, Vec<RemoteModel>>>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DiscoveredFile {
+    version: u32,
+    accounts: std::collections::HashMap<AccountId, Vec<RemoteModel>>,
+}
+
+impl DiscoveredModels {
+    /// Lists kept in memory only.
+    pub fn in_memory() -> Self {
+        Self::default()
+    }
+
+    /// Lists kept in `path`, loading what is there now.
+    pub fn open(path: std::path::PathBuf) -> Self {
+        let saved = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<DiscoveredFile>(&bytes).ok());
+        Self {
+            lists: std::sync::Mutex::new(saved.map(|f| f.accounts).unwrap_or_default()),
+            path: Some(path),
+        }
+    }
+
+    fn lists(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<AccountId, Vec<RemoteModel>>> {
+        self.lists
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The last list `account`'s provider gave (empty when never tested).
+    pub fn get(&self, account: &AccountId) -> Vec<RemoteModel> {
+        self.lists().get(account).cloned().unwrap_or_default()
+    }
+
+    /// Keeps the list `account`'s provider just gave; `None` forgets it (account removed).
+    pub fn set(&self, account: &AccountId, models: Option<Vec<RemoteModel>>) {
+        let mut lists = self.lists();
+        match models {
+            Some(models) => {
+                lists.insert(account.clone(), models);
+            }
+            None => {
+                lists.remove(account);
+            }
+        }
+        let Some(path) = &self.path else {
+            return;
+        };
+        let file = DiscoveredFile {
+            version: 1,
+            accounts: lists.clone(),
+        };
+        if let Ok(bytes) = serde_json::to_vec(&file) {
+            let tmp = path.with_extension("json.tmp");
+            if std::fs::write(&tmp, bytes).is_ok() {
+                let _ = std::fs::rename(&tmp, path);
             }
         }
     }
@@ -183,6 +350,9 @@ mod tests {
             allow_http: false,
             headers: Vec::new(),
             enabled: true,
+            proxy: None,
+            max_concurrent: None,
+            models: Vec::new(),
         }
     }
 
@@ -233,21 +403,102 @@ mod tests {
             Api::Responses,
             "a listing that names one endpoint decides it"
         );
-        let first_discovered = merged
-            .iter()
-            .position(|e| e.source == ModelSource::Discovered);
+        let rank = |source| match source {
+            ModelSource::Preset => 0,
+            ModelSource::Manual => 1,
+            ModelSource::Discovered => 2,
+        };
         assert!(
-            merged[..first_discovered.unwrap_or(merged.len())]
-                .iter()
-                .all(|e| e.source == ModelSource::Preset),
-            "preset entries first"
+            merged
+                .windows(2)
+                .all(|pair| rank(pair[0].source) <= rank(pair[1].source)),
+            "preset entries first, then the account's own, then discovered: {merged:?}"
         );
+        assert!(
+            merged
+                .iter()
+                .any(|e| e.id == "m" && e.source == ModelSource::Manual),
+            "the account's default model is offered"
+        );
+    }
+
+    #[test]
+    fn models_added_by_hand_join_their_logical_group_across_accounts() {
+        let star = account("starrise", Api::ChatCompletions);
+        let mut mine = account("custom", Api::ChatCompletions);
+        mine.id = AccountId::from("b".to_owned());
+        mine.models = vec![CustomModel {
+            id: "my-codex-mini".into(),
+            api: Api::Responses,
+            logical: Some("gpt-5.1-codex-mini".into()),
+            name: None,
+        }];
+        let listed = [remote("my-codex-mini", vec![])];
+        let entries = merge(&mine, &listed);
+        let added = entries
+            .iter()
+            .find(|e| e.id == "my-codex-mini")
+            .expect("added by hand");
+        assert_eq!(
+            (added.source, added.listed, added.api),
+            (ModelSource::Manual, true, Api::Responses),
+            "a model added by hand keeps its protocol; the listing marks it listed"
+        );
+        assert_eq!(
+            entries.iter().filter(|e| e.id == "my-codex-mini").count(),
+            1,
+            "listed and added by hand is one entry"
+        );
+        let groups = group(&[
+            (star.id.clone(), merge(&star, &[])),
+            (mine.id.clone(), entries),
+        ]);
+        let mini = groups
+            .iter()
+            .find(|g| g.key == "gpt-5.1-codex-mini")
+            .expect("group");
+        assert_eq!(
+            mini.routes
+                .iter()
+                .map(|(a, e)| (a.as_str(), e.id.as_str()))
+                .collect::<Vec<_>>(),
+            [("a", "gpt-5.1-codex-mini"), ("b", "my-codex-mini")],
+            "routes in account order, each with its own ID"
+        );
+        assert_eq!(mini.capabilities.reasoning, Some(true));
+        assert_eq!(mini.name, "GPT-5.1 Codex Mini");
+
+        // A listing that names a model by its ID does not hide the preset's name for it.
+        let listed_first = group(&[
+            (mine.id.clone(), merge(&mine, &[remote("gpt-5.2", vec![])])),
+            (star.id.clone(), merge(&star, &[])),
+        ]);
+        let five_two = listed_first
+            .iter()
+            .find(|g| g.key == "gpt-5.2")
+            .expect("group");
+        assert_eq!(
+            (five_two.name.as_str(), five_two.routes.len()),
+            ("GPT-5.2", 2)
+        );
+        let names: Vec<String> = groups.iter().map(|g| g.name.to_lowercase()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "groups are sorted by name");
     }
 
     #[test]
     fn unlisted_preset_models_are_kept_but_marked() {
         let merged = merge(&account("starrise", Api::ChatCompletions), &[]);
         assert!(!merged.is_empty() && merged.iter().all(|e| !e.listed));
-        assert!(merge(&account("custom", Api::ChatCompletions), &[]).is_empty());
+        let custom = merge(&account("custom", Api::ChatCompletions), &[]);
+        assert_eq!(
+            custom
+                .iter()
+                .map(|e| (e.id.as_str(), e.source))
+                .collect::<Vec<_>>(),
+            [("m", ModelSource::Manual)],
+            "a custom account offers its default model only"
+        );
     }
 }

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::account::{AccountId, Accounts};
+use crate::catalog::DiscoveredModels;
 use crate::error::CoreError;
 use crate::router::{Route as RouterRoute, RouteRecord, Router, Strategy};
 
@@ -135,11 +136,104 @@ pub struct RoutedRequest {
 #[derive(Debug, Clone)]
 pub struct ChatService {
     accounts: Arc<Accounts>,
+    /// The client for accounts without their own proxy (system proxy settings apply).
     http: reqwest::Client,
+    /// Clients for accounts with their own proxy.
+    proxied: Arc<ProxiedClients>,
     config: StreamConfig,
     router: Arc<Router>,
     /// Where the protocol choices the router learned are kept between runs, if anywhere.
     protocols_file: Option<std::path::PathBuf>,
+    /// The model lists providers gave at connection tests.
+    discovered: Arc<DiscoveredModels>,
+    /// Per-account concurrency limits.
+    slots: Arc<Slots>,
+}
+
+/// How an account is doing, as the model picker shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountHealth {
+    /// Ready to serve.
+    Ok,
+    /// Rate-limited or out of credit: skipped until the cooldown ends.
+    CoolingDown {
+        /// How long it still cools down.
+        remaining: Duration,
+        /// Why.
+        cause: crate::router::CooldownCause,
+    },
+    /// The provider rejected its key: skipped until the user fixes it.
+    NeedsAttention {
+        /// The provider's message.
+        message: String,
+    },
+    /// The user disabled it.
+    Disabled,
+    /// It needs a key and has no usable one.
+    NoKey {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// One HTTP client per proxy configuration (a client's proxy is fixed when it is built).
+#[derive(Debug, Default)]
+struct ProxiedClients {
+    clients: std::sync::Mutex<Vec<ProxiedClient>>,
+}
+
+/// A client and the proxy URL and password it was built for.
+#[derive(Debug)]
+struct ProxiedClient {
+    proxy: String,
+    password: Option<Secret<String>>,
+    client: reqwest::Client,
+}
+
+/// Per-account semaphores for the concurrency limit; rebuilt when the limit changes (answers
+/// holding a permit of the old one finish normally).
+#[derive(Debug, Default)]
+struct Slots {
+    limits:
+        std::sync::Mutex<std::collections::HashMap<AccountId, (u32, Arc<tokio::sync::Semaphore>)>>,
+}
+
+impl Slots {
+    fn for_account(
+        &self,
+        account: &crate::account::Account,
+    ) -> Option<(u32, Arc<tokio::sync::Semaphore>)> {
+        let limit = account.max_concurrent.filter(|n| *n > 0)?;
+        let mut limits = self
+            .limits
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let slot = limits
+            .entry(account.id.clone())
+            .or_insert_with(|| (limit, Arc::new(tokio::sync::Semaphore::new(limit as usize))));
+        if slot.0 != limit {
+            *slot = (limit, Arc::new(tokio::sync::Semaphore::new(limit as usize)));
+        }
+        Some(slot.clone())
+    }
+}
+
+/// A client with Switchboard's settings and the given proxy rules.
+fn http_client(proxy: sb_llm::proxy::ProxySettings) -> Result<reqwest::Client, CoreError> {
+    let builder = reqwest::Client::builder()
+        .user_agent(concat!("Switchboard/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(15))
+        .redirect(sb_llm::redirect_policy());
+    sb_llm::proxy::apply(builder, proxy, sb_llm::proxy::NoProxy::from_env())
+        .build()
+        .map_err(|e| CoreError::Storage(format!("Cannot start the HTTP client: {e}")))
+}
+
+/// The proxies of the standard environment variables; a variable that names no usable proxy
+/// is an error that says which, rather than a silent direct connection.
+fn system_proxy() -> Result<sb_llm::proxy::ProxySettings, CoreError> {
+    sb_llm::proxy::ProxySettings::system()
+        .map_err(|e| CoreError::InvalidInput(format!("The system proxy settings: {e}")))
 }
 
 /// The protocol choices the router learned (`protocols.json` in the data directory). Derived
@@ -153,19 +247,121 @@ struct ProtocolsFile {
 impl ChatService {
     /// A service over `accounts` with one shared HTTP client.
     pub fn new(accounts: Arc<Accounts>) -> Result<Self, CoreError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("Switchboard/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(15))
-            .redirect(sb_llm::redirect_policy())
-            .build()
-            .map_err(|e| CoreError::Storage(format!("Cannot start the HTTP client: {e}")))?;
         Ok(Self {
             accounts,
-            http,
+            http: http_client(system_proxy()?)?,
+            proxied: Arc::default(),
             config: StreamConfig::default(),
             router: Arc::new(Router::new()),
             protocols_file: None,
+            discovered: Arc::new(DiscoveredModels::in_memory()),
+            slots: Arc::default(),
         })
+    }
+
+    /// Keeps the model lists of connection tests in `path`, loading what is there now.
+    pub fn with_discovered_file(mut self, path: std::path::PathBuf) -> Self {
+        self.discovered = Arc::new(DiscoveredModels::open(path));
+        self
+    }
+
+    /// The HTTP client for `account`: its own proxy's, or the shared one.
+    async fn http_for(
+        &self,
+        account: &crate::account::Account,
+    ) -> Result<reqwest::Client, CoreError> {
+        let Some(proxy) = account.proxy.clone() else {
+            return Ok(self.http.clone());
+        };
+        let accounts = self.accounts.clone();
+        let lookup = account.clone();
+        let password = tokio::task::spawn_blocking(move || accounts.proxy_password(&lookup))
+            .await
+            .map_err(|e| {
+                CoreError::Storage(format!("The keyring lookup was interrupted: {e}"))
+            })??;
+        let mut clients = self
+            .proxied
+            .clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(built) = clients
+            .iter()
+            .find(|c| c.proxy == proxy && c.password == password)
+        {
+            return Ok(built.client.clone());
+        }
+        let config = sb_llm::proxy::ProxyConfig::parse(&proxy, password.clone())
+            .map_err(|e| CoreError::InvalidInput(format!("Proxy of \"{}\": {e}", account.label)))?;
+        let client = http_client(sb_llm::proxy::ProxySettings::Explicit(config))?;
+        // A handful of proxies at most; forget old ones rather than grow without bound.
+        if clients.len() >= 32 {
+            clients.clear();
+        }
+        clients.push(ProxiedClient {
+            proxy,
+            password,
+            client: client.clone(),
+        });
+        Ok(client)
+    }
+
+    /// An account's catalog: its preset's models, those added by hand, and the last list its
+    /// provider gave.
+    pub fn catalog(&self, account: &crate::account::Account) -> Vec<crate::catalog::CatalogEntry> {
+        crate::catalog::merge(account, &self.discovered.get(&account.id))
+    }
+
+    /// Every model the enabled accounts serve, grouped by logical model, routes in account
+    /// (priority) order.
+    pub fn model_groups(&self) -> Vec<crate::catalog::ModelGroup> {
+        let catalogs: Vec<_> = self
+            .accounts
+            .all()
+            .into_iter()
+            .filter(|a| a.enabled)
+            .map(|a| {
+                let entries = self.catalog(&a);
+                (a.id, entries)
+            })
+            .collect();
+        crate::catalog::group(&catalogs)
+    }
+
+    /// How an account is doing now (`summary` from [`Accounts::list`], which knows its key).
+    pub fn health(&self, summary: &crate::account::AccountSummary) -> AccountHealth {
+        let account = &summary.account;
+        if !account.enabled {
+            return AccountHealth::Disabled;
+        }
+        if let Some(problem) = &summary.key_problem {
+            return AccountHealth::NoKey {
+                message: problem.clone(),
+            };
+        }
+        if !summary.has_key && account.key_required() {
+            return AccountHealth::NoKey {
+                message: "No API key is stored; add it in the account's settings.".into(),
+            };
+        }
+        match self
+            .router
+            .skip_reason(&account.id, std::time::Instant::now())
+        {
+            Some(crate::router::SkipReason::CoolingDown { remaining, cause }) => {
+                AccountHealth::CoolingDown { remaining, cause }
+            }
+            Some(crate::router::SkipReason::NeedsAttention { message }) => {
+                AccountHealth::NeedsAttention { message }
+            }
+            None => AccountHealth::Ok,
+        }
+    }
+
+    /// Forgets what is kept about a removed account (its model list, its health).
+    pub fn forget_account(&self, id: &AccountId) {
+        self.discovered.set(id, None);
+        self.router.clear_attention(id);
     }
 
     /// The same service with other stream timing (tests shorten the idle timeout).
@@ -185,6 +381,10 @@ impl ChatService {
         let mut turn = Turn::new(sink);
         match self.prepare(&request).await {
             Ok(target) => {
+                let Some(_permit) = turn.wait_for_slot(&target, &cancel).await else {
+                    turn.end(TurnEvent::Stopped);
+                    return turn.outcome;
+                };
                 let ask = Ask {
                     api: request.api,
                     model: request.model.trim(),
@@ -196,6 +396,17 @@ impl ChatService {
                 let ending = self
                     .stream_to(&mut turn, &target, ask, self.config, &cancel)
                     .await;
+                if let Route::Account(id) = &request.route {
+                    // A pinned route: the record names it, so every answer says who served it.
+                    turn.emit(TurnEvent::Route(RouteRecord {
+                        served_by: Some(RouterRoute::new(
+                            id.clone(),
+                            request.model.trim(),
+                            request.api,
+                        )),
+                        attempts: Vec::new(),
+                    }));
+                }
                 turn.finish(ending);
             }
             Err(error) => turn.end(TurnEvent::Failed {
@@ -244,21 +455,19 @@ impl ChatService {
         &self.router
     }
 
-    /// Every way the accounts can serve `model`: accounts whose preset knows it as that logical
-    /// model (with the provider's own ID and protocol), and accounts whose own model it is.
+    /// Every way the accounts can serve `model`: each enabled account whose catalog has it, as a
+    /// logical model or as a model ID, with that provider's own ID and protocol.
     pub fn routes_for(&self, model: &str) -> Vec<RouterRoute> {
         let mut routes: Vec<RouterRoute> = Vec::new();
         for account in self.accounts.all().into_iter().filter(|a| a.enabled) {
-            let known = crate::catalog::merge(&account, &[])
+            let known = self
+                .catalog(&account)
                 .into_iter()
-                .find(|entry| entry.logical.as_deref() == Some(model) || entry.id == model);
-            let route = match known {
-                Some(entry) => RouterRoute::new(account.id.clone(), entry.id, entry.api),
-                None if account.model == model => {
-                    RouterRoute::new(account.id.clone(), account.model.clone(), account.api)
-                }
-                None => continue,
+                .find(|entry| crate::catalog::serves(entry, model));
+            let Some(entry) = known else {
+                continue;
             };
+            let route = RouterRoute::new(account.id.clone(), entry.id, entry.api);
             if !routes.contains(&route) {
                 routes.push(route);
             }
@@ -315,15 +524,22 @@ impl ChatService {
             self.config
         };
         let mut last_failure: Option<sb_llm::LlmError> = None;
-        'routes: for planned in plan.order {
+        let planned_routes = plan.order.len();
+        'routes: for (index, planned) in plan.order.into_iter().enumerate() {
             let mut route = planned;
+            let last = index + 1 == planned_routes;
             loop {
                 turn.begin_attempt();
                 let ending = match self
-                    .attempt(&mut turn, &route, &request, config, &cancel)
+                    .attempt(&mut turn, &route, &request, config, &cancel, last)
                     .await
                 {
-                    Ok(ending) => ending,
+                    Ok(Attempted::Ended(ending)) => ending,
+                    Ok(Attempted::Busy { limit }) => {
+                        record.busy(&route, limit);
+                        turn.discard_attempt();
+                        continue 'routes;
+                    }
                     Err(error @ CoreError::InvalidInput(_)) => {
                         // A request error would fail at any route.
                         turn.release();
@@ -409,9 +625,21 @@ impl ChatService {
         request: &RoutedRequest,
         config: StreamConfig,
         cancel: &CancellationToken,
-    ) -> Result<Ending, CoreError> {
+        last: bool,
+    ) -> Result<Attempted, CoreError> {
         request.params.validate_for(route.api)?;
         let target = self.target(&route.account_id).await?;
+        let _permit = match &target.slot {
+            None => None,
+            Some((limit, slot)) => match slot.clone().try_acquire_owned() {
+                Ok(permit) => Some(permit),
+                Err(_) if !last => return Ok(Attempted::Busy { limit: *limit }),
+                Err(_) => match turn.wait_for_slot(&target, cancel).await {
+                    Some(permit) => permit,
+                    None => return Ok(Attempted::Ended(Ending::Stopped)),
+                },
+            },
+        };
         let ask = Ask {
             api: route.api,
             model: &route.model_id,
@@ -420,7 +648,9 @@ impl ChatService {
             stream: request.stream,
             previous_response_id: None,
         };
-        Ok(self.stream_to(turn, &target, ask, config, cancel).await)
+        Ok(Attempted::Ended(
+            self.stream_to(turn, &target, ask, config, cancel).await,
+        ))
     }
 
     /// Asks `target` for an answer: adapts the parameters to the model (telling the user what
@@ -461,7 +691,7 @@ impl ChatService {
             api_key: &target.key,
             headers: &target.headers,
         };
-        let stream = sb_llm::stream_answer(&self.http, endpoint, ask.api, answer, config);
+        let stream = sb_llm::stream_answer(&target.http, endpoint, ask.api, answer, config);
         turn.drive(stream, cancel).await
     }
 
@@ -472,7 +702,16 @@ impl ChatService {
     ) -> Result<crate::catalog::ConnectionReport, CoreError> {
         let account = self.accounts.get(id)?;
         let key = self.account_key(&account).await?;
-        Ok(crate::catalog::test_connection(&self.http, &account, &key).await)
+        let http = self.http_for(&account).await?;
+        let report = crate::catalog::test_connection(&http, &account, &key).await;
+        if let Some(models) = &report.discovered {
+            self.discovered.set(&account.id, Some(models.clone()));
+        }
+        if report.verdict == crate::catalog::Verdict::Ok {
+            // The key works again: plan the account again.
+            self.router.clear_attention(&account.id);
+        }
+        Ok(report)
     }
 
     /// The key of an account, read from the keyring off the async workers (a blocking D-Bus call).
@@ -514,6 +753,9 @@ impl ChatService {
                 key: api_key.clone(),
                 headers: Vec::new(),
                 chat: ChatOptions::default(),
+                http: self.http.clone(),
+                label: base_url.clone(),
+                slot: None,
             }),
             Route::Account(id) => self.target(id).await,
         }
@@ -534,10 +776,13 @@ impl ChatService {
             .map(|p| p.chat_options())
             .unwrap_or_default();
         Ok(Target {
+            http: self.http_for(&account).await?,
+            slot: self.slots.for_account(&account),
             base_url: account.base_url,
             key,
             headers: account.headers,
             chat,
+            label: account.label,
         })
     }
 }
@@ -558,6 +803,20 @@ struct Target {
     key: Secret<String>,
     headers: Vec<(String, String)>,
     chat: ChatOptions,
+    /// The client to send with (the account's proxy).
+    http: reqwest::Client,
+    /// The account's label, for messages.
+    label: String,
+    /// The account's concurrency limit and its semaphore, if it has one.
+    slot: Option<(u32, Arc<tokio::sync::Semaphore>)>,
+}
+
+/// What became of one routed attempt.
+enum Attempted {
+    /// The account already streams as many answers as its limit allows; try the next route.
+    Busy { limit: u32 },
+    /// The attempt ran.
+    Ended(Ending),
 }
 
 /// How one attempt at an answer ended (the caller decides what the user sees).
@@ -619,6 +878,35 @@ impl<'a> Turn<'a> {
         match &mut self.held {
             Some(held) => held.push(event),
             None => (self.sink)(event),
+        }
+    }
+
+    /// A free slot at `target` (its concurrency limit), waiting for one if needed and saying
+    /// so. `Some(None)`: the account has no limit; `None`: cancelled while waiting.
+    async fn wait_for_slot(
+        &mut self,
+        target: &Target,
+        cancel: &CancellationToken,
+    ) -> Option<Option<tokio::sync::OwnedSemaphorePermit>> {
+        let Some((limit, slot)) = &target.slot else {
+            return Some(None);
+        };
+        if let Ok(permit) = slot.clone().try_acquire_owned() {
+            return Some(Some(permit));
+        }
+        // Said at once, even while a routed attempt holds its events: the wait is visible.
+        (self.sink)(TurnEvent::Notice {
+            param: "max_concurrent",
+            message: format!(
+                "Waiting for a free slot: \"{}\" already streams {limit} answer{} at once, its \
+                 limit.",
+                target.label,
+                if *limit == 1 { "" } else { "s" }
+            ),
+        });
+        tokio::select! {
+            () = cancel.cancelled() => None,
+            permit = slot.clone().acquire_owned() => permit.ok().map(Some),
         }
     }
 

@@ -22,6 +22,14 @@ pub enum CoreError {
         /// The account's label.
         label: String,
     },
+    /// The keyring holds a key for the account, but bound to another origin than the account's.
+    #[error("The account \"{label}\" cannot use its key: {problem}")]
+    KeyNotBound {
+        /// The account's label.
+        label: String,
+        /// What is wrong and what to do.
+        problem: String,
+    },
     /// Reading or writing the data directory failed.
     #[error("{0}")]
     Storage(String),
@@ -37,7 +45,7 @@ impl CoreError {
             Self::InvalidInput(_) => "invalid_input",
             Self::Keyring(_) => "keyring",
             Self::UnknownAccount(_) => "not_found",
-            Self::MissingKey { .. } => "auth",
+            Self::MissingKey { .. } | Self::KeyNotBound { .. } => "auth",
             Self::Storage(_) => "internal",
             Self::Llm(error) => error.code(),
         }

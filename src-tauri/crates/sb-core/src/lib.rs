@@ -14,8 +14,12 @@ pub mod router;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use account::{Account, AccountId, AccountSummary, Accounts, NewAccount};
-pub use chat::{ChatService, Route, RoutedRequest, TurnEvent, TurnOutcome, TurnRequest};
+pub use account::{
+    Account, AccountId, AccountSummary, AccountUpdate, Accounts, CustomModel, NewAccount,
+};
+pub use chat::{
+    AccountHealth, ChatService, Route, RoutedRequest, TurnEvent, TurnOutcome, TurnRequest,
+};
 pub use error::CoreError;
 pub use sb_llm::chat_completions::{Message, Role};
 pub use sb_llm::{params, Api, Params};
@@ -33,7 +37,8 @@ impl Switchboard {
     pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self, CoreError> {
         let accounts = Arc::new(Accounts::open(data_dir, secrets)?);
         let chat = ChatService::new(accounts.clone())?
-            .with_protocols_file(data_dir.join("protocols.json"));
+            .with_protocols_file(data_dir.join("protocols.json"))
+            .with_discovered_file(data_dir.join("catalog.json"));
         Ok(Self { accounts, chat })
     }
 

@@ -430,6 +430,18 @@ impl RouteRecord {
         });
     }
 
+    /// Notes a route left for the next one because its account is at its concurrency limit.
+    pub fn busy(&mut self, route: &Route, limit: u32) {
+        self.attempts.push(Attempt {
+            route: route.clone(),
+            code: "busy".to_owned(),
+            outcome: format!(
+                "busy: already streaming {limit} answer{} at once, its limit",
+                if limit == 1 { "" } else { "s" }
+            ),
+        });
+    }
+
     /// Notes the route that answered.
     pub fn served(&mut self, route: &Route) {
         self.served_by = Some(route.clone());
@@ -684,6 +696,11 @@ impl Router {
             .health
             .get(account)
             .and_then(|h| h.attention.clone())
+    }
+
+    /// Why the account would be skipped at `now`, if it would.
+    pub fn skip_reason(&self, account: &AccountId, now: Instant) -> Option<SkipReason> {
+        self.state().health.get(account)?.skip_reason(now)
     }
 
     /// How long the account still cools down at `now`, if it does.

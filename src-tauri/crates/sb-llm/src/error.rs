@@ -132,7 +132,8 @@ fn kind_from_status(status: u16) -> ErrorKind {
         402 => ErrorKind::Quota,
         429 => ErrorKind::RateLimit,
         404 => ErrorKind::NotFound,
-        408 => ErrorKind::Network,
+        // The account's proxy refused us, not the provider: a connection problem.
+        407 | 408 => ErrorKind::Network,
         400..=499 => ErrorKind::BadRequest,
         _ => ErrorKind::Server,
     }
@@ -160,6 +161,10 @@ fn kind_from_code(code: Option<&str>) -> Option<ErrorKind> {
 
 fn describe(kind: ErrorKind, status: Option<u16>, provider_message: &str) -> String {
     let lead = match kind {
+        _ if status == Some(407) => {
+            "The account's proxy rejected its credentials; check the proxy user name and \
+             password in the account's settings"
+        }
         ErrorKind::Auth => "The provider rejected the API key",
         ErrorKind::RateLimit => "The provider is rate-limiting this account",
         ErrorKind::Quota => "This account is out of credit or quota",
@@ -285,6 +290,23 @@ impl ProviderError {
 mod tests {
     use super::*;
     use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn a_proxy_refusal_blames_the_proxy_not_the_provider() {
+        let error = classify(407, "<html>Proxy Authentication Required</html>");
+        assert_eq!(
+            error.kind,
+            ErrorKind::Network,
+            "another route may still work"
+        );
+        assert!(
+            error
+                .message
+                .starts_with("The account's proxy rejected its credentials"),
+            "{}",
+            error.message
+        );
+    }
 
     fn classify(status: u16, body: &str) -> LlmError {
         LlmError::from_http(status, &HeaderMap::new(), body)

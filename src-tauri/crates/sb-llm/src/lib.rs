@@ -13,6 +13,7 @@ pub mod event;
 pub mod mapper;
 pub mod models;
 pub mod params;
+pub mod proxy;
 pub mod responses;
 pub mod retry;
 pub mod sse;
