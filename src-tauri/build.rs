@@ -5,6 +5,7 @@ const COMMANDS: &[&str] = &[
     "list_accounts",
     "add_account",
     "update_account",
+    "reorder_accounts",
     "delete_key",
     "remove_account",
     "test_account",

@@ -78,6 +78,28 @@ pub async fn update_account(
     .await
 }
 
+/// Puts the accounts in this order: the priority order of routing. Returns the new list.
+#[tauri::command]
+pub async fn reorder_accounts(
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+) -> CommandResult<Vec<AccountView>> {
+    blocking(&state, move |core| {
+        let order: Vec<sb_core::AccountId> = ids.into_iter().map(Into::into).collect();
+        core.accounts().reorder(&order)?;
+        Ok(core
+            .accounts()
+            .list()?
+            .into_iter()
+            .map(|summary| {
+                let health = core.chat().health(&summary);
+                AccountView::new(summary, &health)
+            })
+            .collect())
+    })
+    .await
+}
+
 /// Deletes an account's key; the account stays.
 #[tauri::command]
 pub async fn delete_key(state: State<'_, AppState>, id: String) -> CommandResult<AccountView> {

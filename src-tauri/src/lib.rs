@@ -19,6 +19,7 @@ pub fn run() {
             commands::list_accounts,
             commands::add_account,
             commands::update_account,
+            commands::reorder_accounts,
             commands::delete_key,
             commands::remove_account,
             commands::test_account,

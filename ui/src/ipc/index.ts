@@ -111,6 +111,11 @@ export function updateAccount(id: string, update: AccountUpdate): Promise<Accoun
   return call<AccountView>("update_account", { id, update });
 }
 
+/** Puts the accounts in this order (the routing priority); resolves with the new list. */
+export function reorderAccounts(ids: string[]): Promise<AccountView[]> {
+  return call<AccountView[]>("reorder_accounts", { ids });
+}
+
 /** Deletes an account's key from the keyring; the account stays (and needs a key to work). */
 export function deleteKey(id: string): Promise<AccountView> {
   return call<AccountView>("delete_key", { id });

@@ -7,6 +7,7 @@ import {
   listAccounts as ipcListAccounts,
   listPresets as ipcListPresets,
   removeAccount as ipcRemoveAccount,
+  reorderAccounts as ipcReorderAccounts,
   testAccount as ipcTestAccount,
   toIpcError,
   updateAccount as ipcUpdateAccount,
@@ -30,6 +31,7 @@ export interface AccountsIpc {
   updateAccount(id: string, update: AccountUpdate): Promise<AccountView>;
   deleteKey(id: string): Promise<AccountView>;
   removeAccount(id: string): Promise<void>;
+  reorderAccounts(ids: string[]): Promise<AccountView[]>;
   testAccount(id: string): Promise<ConnectionReport>;
   listPresets(): Promise<PresetView[]>;
   keyringStatus(): Promise<KeyringStatus>;
@@ -41,6 +43,7 @@ const defaultIpc: AccountsIpc = {
   updateAccount: ipcUpdateAccount,
   deleteKey: ipcDeleteKey,
   removeAccount: ipcRemoveAccount,
+  reorderAccounts: ipcReorderAccounts,
   testAccount: ipcTestAccount,
   listPresets: ipcListPresets,
   keyringStatus: ipcKeyringStatus,
@@ -180,6 +183,20 @@ export class AccountsState {
     await this.#guard(this.#ipc.removeAccount(id));
     this.list = this.list.filter((a) => a.id !== id);
     delete this.tests[id];
+    this.#changed();
+  }
+
+  /**
+   * Moves an account one place up (-1) or down (+1) in the priority order. A move past either
+   * end does nothing. Rejects with an IpcError (e.g. the list changed meanwhile).
+   */
+  async move(id: string, by: -1 | 1): Promise<void> {
+    const from = this.list.findIndex((a) => a.id === id);
+    const to = from + by;
+    if (from < 0 || to < 0 || to >= this.list.length) return;
+    const ids = this.list.map((a) => a.id);
+    [ids[from], ids[to]] = [ids[to], ids[from]];
+    this.list = await this.#guard(this.#ipc.reorderAccounts(ids));
     this.#changed();
   }
 

@@ -11,6 +11,7 @@ function fakeIpc(patch: Partial<AccountsIpc> = {}): AccountsIpc {
     updateAccount: vi.fn(fail),
     deleteKey: vi.fn(fail),
     removeAccount: vi.fn(fail),
+    reorderAccounts: vi.fn(fail),
     testAccount: vi.fn(fail),
     listPresets: vi.fn(async () => []),
     keyringStatus: vi.fn(async () => ({ available: true, message: null })),

@@ -100,6 +100,15 @@ export class FakeBackend {
         account.keyHint = null;
         return structuredClone(account);
       }
+      case "reorder_accounts": {
+        const ids = args.ids as string[];
+        const reordered = ids.map((id) => this.accounts.find((a) => a.id === id));
+        if (reordered.length !== this.accounts.length || reordered.some((a) => a === undefined)) {
+          throw { code: "invalid_input", message: "The account list changed meanwhile." };
+        }
+        this.accounts = reordered as AccountView[];
+        return structuredClone(this.accounts);
+      }
       case "remove_account":
         this.accounts = this.accounts.filter((a) => a.id !== args.id);
         return null;

@@ -439,6 +439,33 @@ impl Accounts {
         Ok(changed)
     }
 
+    /// Puts the accounts in the given order (the priority order of routing). `order` must name
+    /// every account exactly once: a stale list from a UI is refused, not half-applied.
+    pub fn reorder(&self, order: &[AccountId]) -> Result<(), CoreError> {
+        let mut list = self.list_guard();
+        let mut next = Vec::with_capacity(list.len());
+        for id in order {
+            match list.iter().find(|a| &a.id == id) {
+                Some(account) if !next.iter().any(|a: &Account| &a.id == id) => {
+                    next.push(account.clone())
+                }
+                _ => {
+                    return Err(CoreError::InvalidInput(
+                        "The account list changed meanwhile; reload it and reorder again.".into(),
+                    ))
+                }
+            }
+        }
+        if next.len() != list.len() {
+            return Err(CoreError::InvalidInput(
+                "The account list changed meanwhile; reload it and reorder again.".into(),
+            ));
+        }
+        self.save(&next)?;
+        *list = next;
+        Ok(())
+    }
+
     /// Removes an account and its keyring entries. The keys go first: if the keyring refuses,
     /// the account stays, so no key is ever left behind without an account that can delete it.
     pub fn remove(&self, id: &AccountId) -> Result<Account, CoreError> {
@@ -1173,6 +1200,43 @@ mod tests {
             (Some("5678"), None)
         );
         assert_eq!(reopened.key(&moved)?.expose(), "sk-again-5678");
+        Ok(())
+    }
+
+    #[test]
+    fn reorder_sets_the_priority_and_refuses_a_stale_list() -> Result<(), CoreError> {
+        let dir = temp_dir();
+        let accounts = Accounts::open(&dir, Arc::new(MemoryStore::default()))?;
+        let a = accounts.add(new_account("sk-a-1111"))?.account.id;
+        let b = accounts.add(new_account("sk-b-2222"))?.account.id;
+        let c = accounts.add(new_account("sk-c-3333"))?.account.id;
+        accounts.reorder(&[c.clone(), a.clone(), b.clone()])?;
+        let order: Vec<AccountId> = accounts.all().into_iter().map(|x| x.id).collect();
+        assert_eq!(order, [c.clone(), a.clone(), b.clone()]);
+        let reopened = Accounts::open(&dir, Arc::new(MemoryStore::default()))?;
+        let order: Vec<AccountId> = reopened.all().into_iter().map(|x| x.id).collect();
+        assert_eq!(
+            order,
+            [c.clone(), a.clone(), b.clone()],
+            "the order is saved"
+        );
+        for stale in [
+            vec![a.clone(), b.clone()],
+            vec![a.clone(), a.clone(), b.clone()],
+            vec![
+                a.clone(),
+                b.clone(),
+                c.clone(),
+                AccountId::from("gone".to_owned()),
+            ],
+        ] {
+            assert!(
+                matches!(accounts.reorder(&stale), Err(CoreError::InvalidInput(_))),
+                "{stale:?} is refused"
+            );
+        }
+        let order: Vec<AccountId> = accounts.all().into_iter().map(|x| x.id).collect();
+        assert_eq!(order, [c, a, b], "a refused reorder changes nothing");
         Ok(())
     }
 

@@ -414,6 +414,43 @@ describe("the account list", () => {
   });
 });
 
+describe("priority order", () => {
+  it("moves an account up or down, saving the whole order, and keeps the ends still", async () => {
+    backend.accounts = [
+      accountView({ id: "a1", label: "First" }),
+      accountView({ id: "a2", label: "Second" }),
+      accountView({ id: "a3", label: "Third" }),
+    ];
+    await openSettings();
+    expect(must<HTMLButtonElement>(".move-up", row("a1")).disabled, "the first cannot go up").toBe(true);
+    expect(must<HTMLButtonElement>(".move-down", row("a3")).disabled, "the last cannot go down").toBe(true);
+
+    await click(must(".move-up", row("a3")));
+    expect(backend.called("reorder_accounts").map((c) => c.args), "the whole new order is sent").toEqual([
+      { ids: ["a1", "a3", "a2"] },
+    ]);
+    expect($$(".account-row").map((r) => r.dataset.accountId), "the list shows it").toEqual(["a1", "a3", "a2"]);
+
+    await click(must(".move-down", row("a1")));
+    expect($$(".account-row").map((r) => r.dataset.accountId)).toEqual(["a3", "a1", "a2"]);
+  });
+
+  it("shows the backend's refusal on the row and keeps the old order", async () => {
+    backend.accounts = [accountView({ id: "a1", label: "First" }), accountView({ id: "a2", label: "Second" })];
+    backend.failures.reorder_accounts = { code: "invalid_input", message: "The account list changed meanwhile." };
+    await openSettings();
+    await click(must(".move-down", row("a1")));
+    expect(must(".row-error", row("a1")).textContent).toContain("changed meanwhile");
+    expect($$(".account-row").map((r) => r.dataset.accountId)).toEqual(["a1", "a2"]);
+  });
+
+  it("offers no order buttons for a single account", async () => {
+    backend.accounts = [accountView({ id: "a1" })];
+    await openSettings();
+    expect($(".move-up")).toBeNull();
+  });
+});
+
 describe("keyring banner", () => {
   const message = "No Secret Service is running. Install gnome-keyring or KWallet and log in again.";
 
