@@ -13,7 +13,7 @@ use crate::state::AppState;
 type CommandResult<T> = Result<T, CommandError>;
 
 /// Runs `work` with the core on the blocking pool.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(sb_core::Switchboard) -> Result<T, sb_core::CoreError> + Send + 'static,
 ) -> CommandResult<T> {

@@ -418,8 +418,8 @@ pub struct ChatMessage {
     pub content: String,
 }
 
-/// Where a message goes.
-#[derive(Debug, Deserialize)]
+/// Where a message goes. Stored with a conversation (as JSON) to send its next message alike.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Target {
     /// One account's model.
@@ -438,11 +438,25 @@ pub enum Target {
     },
 }
 
+/// Where a message is stored (see `StoredPlacement` in types.ts).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredPlacement {
+    pub conversation_id: Option<String>,
+    pub parent_id: Option<String>,
+    #[serde(default)]
+    pub regenerate: bool,
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+}
+
 /// A send request.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendRequest {
     pub target: Target,
+    #[serde(default)]
+    pub conversation: Option<StoredPlacement>,
     pub messages: Vec<ChatMessage>,
     #[serde(default)]
     pub params: ParamsDto,
@@ -493,6 +507,58 @@ pub enum Turn {
     Routed(sb_core::RoutedRequest),
 }
 
+impl Turn {
+    /// The messages the turn sends (a stored conversation replaces them with its branch).
+    pub fn messages_mut(&mut self) -> &mut Vec<sb_core::Message> {
+        match self {
+            Self::Pinned(request) => &mut request.messages,
+            Self::Routed(request) => &mut request.messages,
+        }
+    }
+
+    /// The model asked for (a logical key when routed) and the protocol when pinned.
+    pub fn model_and_api(&self) -> (&str, Option<sb_core::Api>) {
+        match self {
+            Self::Pinned(request) => (&request.model, Some(request.api)),
+            Self::Routed(request) => (&request.model, None),
+        }
+    }
+}
+
+/// A send request split into the turn and, when it is stored, its placement and target.
+pub struct Send {
+    pub turn: Turn,
+    pub placement: Option<sb_core::history::Placement>,
+    /// The last message's text (the question), for the history.
+    pub question: Option<String>,
+}
+
+impl From<SendRequest> for Send {
+    fn from(mut dto: SendRequest) -> Self {
+        let question = dto
+            .messages
+            .last()
+            .filter(|m| m.role == sb_core::Role::User)
+            .map(|m| m.content.clone());
+        let target = serde_json::to_string(&dto.target).ok();
+        let placement = dto
+            .conversation
+            .take()
+            .map(|p| sb_core::history::Placement {
+                conversation: p.conversation_id.map(Into::into),
+                parent: p.parent_id.map(Into::into),
+                regenerate: p.regenerate,
+                system_prompt: p.system_prompt,
+                target,
+            });
+        Self {
+            turn: dto.into(),
+            placement,
+            question,
+        }
+    }
+}
+
 impl From<SendRequest> for Turn {
     fn from(dto: SendRequest) -> Self {
         let messages = dto
@@ -532,6 +598,12 @@ pub enum StreamEvent {
     #[serde(rename_all = "camelCase")]
     Started {
         request_id: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    Stored {
+        conversation_id: String,
+        user_message_id: Option<String>,
+        answer_id: String,
     },
     TextDelta {
         text: String,
@@ -640,7 +712,10 @@ pub struct RouteView {
 }
 
 impl RouteView {
-    fn new(route: &sb_core::router::Route, label: &dyn Fn(&sb_core::AccountId) -> String) -> Self {
+    pub(crate) fn new(
+        route: &sb_core::router::Route,
+        label: &dyn Fn(&sb_core::AccountId) -> String,
+    ) -> Self {
         Self {
             account_id: route.account_id.to_string(),
             account_label: label(&route.account_id),
@@ -660,7 +735,7 @@ pub struct AttemptView {
 }
 
 /// A rejected command, as the UI receives it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CommandError {
     pub code: String,
     pub message: String,

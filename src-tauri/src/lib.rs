@@ -3,6 +3,7 @@
 
 mod commands;
 mod dto;
+mod history;
 mod state;
 
 use std::sync::Arc;
@@ -26,6 +27,15 @@ pub fn run() {
             commands::list_presets,
             commands::list_models,
             commands::keyring_status,
+            history::list_conversations,
+            history::open_conversation,
+            history::load_earlier,
+            history::switch_branch,
+            history::update_conversation,
+            history::delete_conversation,
+            history::search_history,
+            history::export_history,
+            history::import_history,
             commands::send_message,
             commands::stop_message,
         ])

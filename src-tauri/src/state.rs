@@ -7,7 +7,7 @@ use sb_core::{CoreError, Switchboard};
 use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
 
-use crate::dto::{CommandError, HealthView, ModelGroupView, RouteChoice, StreamEvent, Turn};
+use crate::dto::{CommandError, HealthView, ModelGroupView, RouteChoice, Send, StreamEvent, Turn};
 
 /// Managed state. The core may have failed to open (damaged data, no data dir): then every
 /// command reports that error instead of the app refusing to start without saying why.
@@ -41,7 +41,7 @@ impl AppState {
     /// Spawns the turn; its events go to `channel`, and [`Self::stop_turn`] can cancel it.
     pub fn start_turn(
         &self,
-        request: Turn,
+        request: Send,
         channel: Channel<StreamEvent>,
     ) -> Result<String, CommandError> {
         let core = self.core()?;
@@ -65,7 +65,41 @@ impl AppState {
                     .map(|a| a.label)
                     .unwrap_or_else(|_| "a removed account".to_owned())
             };
+            let Send {
+                turn: mut request,
+                placement,
+                question,
+            } = request;
+            // A stored exchange: the question goes into the history and the branch becomes
+            // the context; the answer is recorded as it streams.
+            let mut recorder = None;
+            if let Some(placement) = placement {
+                match stored_turn(&core, placement, question.as_deref(), &mut request) {
+                    Ok((placed, answer)) => {
+                        let _ = channel.send(StreamEvent::Stored {
+                            conversation_id: placed.conversation.to_string(),
+                            user_message_id: placed.question.as_ref().map(ToString::to_string),
+                            answer_id: answer.id().to_string(),
+                        });
+                        recorder = Some(answer);
+                    }
+                    Err(error) => {
+                        let _ = channel.send(StreamEvent::Error {
+                            code: error.code().to_owned(),
+                            message: error.to_string(),
+                        });
+                        in_flight
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .remove(&id);
+                        return;
+                    }
+                }
+            }
             let mut sink = |event: sb_core::TurnEvent| {
+                if let Some(recorder) = recorder.as_mut() {
+                    recorder.observe(&event);
+                }
                 let _ = channel.send(StreamEvent::from_turn(event, &label));
             };
             match request {
@@ -106,6 +140,42 @@ fn uuid_like() -> String {
         .map(|d| d.as_nanos())
         .unwrap_or_default();
     format!("req-{nanos:x}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Places a stored exchange in the history (storing the question), makes the stored branch the
+/// turn's context, and starts recording the answer. Blocking SQLite calls: small and few.
+fn stored_turn(
+    core: &Switchboard,
+    placement: sb_core::history::Placement,
+    question: Option<&str>,
+    request: &mut Turn,
+) -> Result<(sb_core::history::Placed, sb_core::history::AnswerRecorder), CoreError> {
+    let store = core.history()?;
+    let question = if placement.regenerate { None } else { question };
+    let placed = sb_core::history::place(&store, placement, question)?;
+    let continues_stored_response = matches!(
+        request,
+        Turn::Pinned(sb_core::TurnRequest {
+            previous_response_id: Some(_),
+            ..
+        })
+    );
+    *request.messages_mut() = if continues_stored_response {
+        // The provider holds the conversation (Responses `previous_response_id`): only the
+        // new message travels, as without the history.
+        placed.messages.last().cloned().into_iter().collect()
+    } else {
+        placed.messages.clone()
+    };
+    let (model, api) = request.model_and_api();
+    let recorder = sb_core::history::AnswerRecorder::start(
+        store,
+        &placed.conversation,
+        &placed.answer_parent,
+        model,
+        api,
+    )?;
+    Ok((placed, recorder))
 }
 
 /// The model picker's groups, each route with its account's label and health. Reads the keyring

@@ -242,6 +242,7 @@ describe("chat", () => {
     expect(sends, "Enter sends the message").toHaveLength(1);
     expect(sends[0]?.args.request as SendRequest, "the first model group is routed by default").toEqual({
       target: { type: "logical", model: "gpt-5.1", strategy: "priority" },
+      conversation: { conversationId: null, parentId: null, systemPrompt: null },
       messages: [{ role: "user", content: "Hello\nthere" }],
       params: {},
     });
@@ -323,13 +324,17 @@ describe("chat", () => {
     );
 
     await sendText("Again");
-    expect(
-      (backend.called("send_message")[1]?.args.request as SendRequest).messages,
-      "the failed answer is not sent back as history",
-    ).toEqual([
-      { role: "user", content: "Hi" },
+    const again = backend.called("send_message")[1]?.args.request as SendRequest;
+    expect(again.messages, "Rust builds the context from the stored branch: only the question goes").toEqual([
       { role: "user", content: "Again" },
     ]);
+    expect(again.conversation, "it follows the failed answer in the same conversation").toEqual({
+      conversationId: "conv-1",
+      parentId: answer.dataset.messageId,
+    });
+    expect(answer.dataset.messageId, "the failed answer knows its stored id").toBe(
+      backend.messages.find((m) => m.role === "assistant")?.id,
+    );
   });
 
 

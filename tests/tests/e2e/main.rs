@@ -704,3 +704,147 @@ async fn two_preset_accounts_fail_over_and_the_answer_names_its_route() -> TestR
     aimlapi.shutdown().await;
     Ok(())
 }
+
+/// Issue 5's window test: an answer is stored, the question is edited into a second branch, the
+/// branches are switched both ways, and a search for CJK text finds the hit on the other branch
+/// and jumps to it.
+#[tokio::test]
+async fn history_edit_switch_branches_search_and_jump() -> TestResult {
+    let key = "sk-e2e-history-KEY";
+    let sim = simulator(key).await?;
+    sim.push(Script::reply("Kyoto has about **1,600** temples.").tokens_per_second(200.0));
+    let app = Session::start("history").await?;
+    add_account(&app, "Sim", &sim.base_url(), key).await?;
+    send(&app, "Tell me about Kyoto").await?;
+    assert_eq!(wait_for_answer_end(&app).await?, "done");
+    let conversation = app
+        .wait_until(
+            "the new conversation is listed",
+            "document.querySelector('#conversation-list .conversation')?.dataset.conversationId",
+        )
+        .await?;
+    let conversation = conversation.as_str().ok_or("a conversation id")?.to_owned();
+
+    // Edit the question: a second branch with its own answer, sent without the first exchange.
+    sim.push(Script::reply("Osaka is known for たこ焼き (takoyaki).").tokens_per_second(200.0));
+    let first_question = app
+        .wait_until(
+            "the question has its stored id",
+            "document.querySelector('#messages .message.user')?.dataset.messageId",
+        )
+        .await?;
+    let first_question = first_question.as_str().ok_or("a message id")?.to_owned();
+    app.wait_for(&format!(
+        "#messages .message.user[data-message-id='{first_question}'] .edit-message"
+    ))
+    .await?
+    .click()
+    .await?;
+    fill(
+        &app,
+        "#messages .message.user .edit-text",
+        "Tell me about Osaka",
+    )
+    .await?;
+    app.wait_for("#messages .message.user .edit-save")
+        .await?
+        .click()
+        .await?;
+    app.wait_until(
+        "the edited branch is shown",
+        "document.querySelector('#messages .message.user .branch-position')?.textContent.replace(/\\s/g, '') === '2/2'",
+    )
+    .await?;
+    assert_eq!(wait_for_answer_end(&app).await?, "done");
+    let edit_request = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .nth(1)
+        .ok_or("the edit was sent")?;
+    let sent: Vec<String> = edit_request.body["messages"]
+        .as_array()
+        .ok_or("messages")?
+        .iter()
+        .map(|m| m["content"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        sent,
+        ["Tell me about Osaka"],
+        "an edit sends its own branch only, not the first exchange"
+    );
+    app.screenshot("history-branch-2").await?;
+
+    // Back to the first branch and forward again.
+    app.wait_for("#messages .message.user .branch-prev")
+        .await?
+        .click()
+        .await?;
+    app.wait_until(
+        "the first branch is shown again",
+        "(() => { const p = document.querySelector('#messages .message.user .branch-position'); \
+           const a = document.querySelector('#messages .message.assistant .content'); \
+           return p && a && p.textContent.replace(/\\s/g, '') === '1/2' && a.textContent.includes('Kyoto'); })()",
+    )
+    .await?;
+    app.screenshot("history-branch-1").await?;
+
+    // Search for the other branch's Japanese text and jump to it.
+    fill(&app, "#history-search", "たこ焼き").await?;
+    let hit = app
+        .wait_until(
+            "the search finds the answer on the other branch",
+            "document.querySelector('#search-results .search-hit')?.dataset.messageId",
+        )
+        .await?;
+    let hit = hit.as_str().ok_or("a message id")?.to_owned();
+    let marked = app
+        .wait_for("#search-results .search-hit .search-snippet mark")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(marked, "たこ焼き", "the match is marked in the snippet");
+    app.screenshot("history-search").await?;
+    app.wait_for(&format!(
+        "#search-results .search-hit[data-conversation-id='{conversation}'][data-message-id='{hit}']"
+    ))
+    .await?
+    .click()
+    .await?;
+    let highlighted = app
+        .wait_until(
+            "the hit is shown and highlighted on its branch",
+            &format!(
+                "document.querySelector(\"#messages .message.highlight[data-message-id='{hit}']\")?.textContent"
+            ),
+        )
+        .await?;
+    assert!(
+        highlighted
+            .as_str()
+            .unwrap_or_default()
+            .contains("たこ焼き"),
+        "the highlighted message is the hit: {highlighted}"
+    );
+    let position = app
+        .wait_for("#messages .message.user .branch-position")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(
+        position.split_whitespace().collect::<String>(),
+        "2/2",
+        "jumping to the hit switched to its branch"
+    );
+    app.screenshot("history-jump").await?;
+
+    // Everything is in the history database.
+    let files = app.data_files()?;
+    assert!(
+        files.iter().any(|(p, _)| p.ends_with("history.sqlite3")),
+        "the history lives in the data directory"
+    );
+    app.close().await?;
+    sim.shutdown().await;
+    Ok(())
+}

@@ -209,7 +209,12 @@ describe("model picker", () => {
     await click(must("[data-model-key='gpt-5.2']"));
     const routed = await sendText("third");
     expect(routed.previousResponseId, "a routed answer may come from any account").toBeUndefined();
-    expect(routed.messages, "so the whole history goes").toHaveLength(5);
+    expect(routed.messages, "Rust sends the stored branch; only the question travels").toEqual([
+      { role: "user", content: "third" },
+    ]);
+    expect(routed.conversation?.parentId, "after the last answer").toBe(
+      backend.messages.filter((m) => m.role === "assistant").at(-2)?.id,
+    );
   });
 
   it("says when there is no model and links to settings", async () => {

@@ -4,6 +4,12 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   AccountUpdate,
   AccountView,
+  ConversationPatch,
+  ConversationSummary,
+  ConversationView,
+  ExportFormat,
+  ImportReport,
+  SearchHit,
   CommandError,
   ConnectionReport,
   ErrorCode,
@@ -166,4 +172,54 @@ export async function sendMessage(
 /** Aborts a streamed answer; its channel then receives a `stopped` event. */
 export function stopMessage(requestId: string): Promise<void> {
   return call<void>("stop_message", { requestId });
+}
+
+/** Conversations for the sidebar: pinned first, then the most recently updated. */
+export function listConversations(archived = false, limit = 200): Promise<ConversationSummary[]> {
+  return call<ConversationSummary[]>("list_conversations", { archived, limit });
+}
+
+/** Opens a conversation on its current branch; `limit` loads only the last messages. */
+export function openConversation(id: string, limit?: number): Promise<ConversationView> {
+  return call<ConversationView>("open_conversation", { id, limit: limit ?? null });
+}
+
+/** Earlier messages of the current branch: `limit` messages ending before branch index `before`. */
+export function loadEarlier(id: string, before: number, limit: number): Promise<ConversationView> {
+  return call<ConversationView>("load_earlier", { id, before, limit });
+}
+
+/** Shows the branch through `messageId` (descending to its latest answer). */
+export function switchBranch(conversationId: string, messageId: string): Promise<ConversationView> {
+  return call<ConversationView>("switch_branch", { conversationId, messageId });
+}
+
+/** Renames, pins, archives or changes the system prompt of a conversation. */
+export function updateConversation(id: string, patch: ConversationPatch): Promise<ConversationSummary> {
+  return call<ConversationSummary>("update_conversation", { id, patch });
+}
+
+export function deleteConversation(id: string): Promise<void> {
+  return call<void>("delete_conversation", { id });
+}
+
+/** Full-text search across every conversation (English, Chinese, Japanese...). */
+export function searchHistory(query: string, limit = 50): Promise<SearchHit[]> {
+  return call<SearchHit[]>("search_history", { query, limit });
+}
+
+/**
+ * Writes an export into the user's Downloads folder and resolves with the file's path.
+ * `id` null exports every conversation (JSON only).
+ */
+export function exportHistory(id: string | null, format: ExportFormat): Promise<string> {
+  return call<string>("export_history", { id, format });
+}
+
+/**
+ * Imports a Switchboard JSON export or a ChatGPT `conversations.json` (recognized by content).
+ * All or nothing: a bad file is refused with what is wrong and nothing changes.
+ */
+export function importHistory(text: string): Promise<ImportReport> {
+  return call<ImportReport>("import_history", { text });
 }

@@ -238,8 +238,27 @@ export type Target =
   | { type: "account"; accountId: string; model: string; api: Api }
   | { type: "logical"; model: string; strategy: Strategy };
 
+/**
+ * Where a message is stored. With `conversationId` null a new conversation is started (its
+ * title comes from the question; target, parameters and system prompt from the request).
+ * `parentId`: the message this one follows (the current leaf for a new message; the edited
+ * message's parent when editing, which makes a sibling branch). `regenerate`: no new user
+ * message; a new answer (a sibling of earlier answers) to `parentId`, which must be a user
+ * message. With a conversation, Rust builds the context from the stored branch: `messages`
+ * then only carries the new user message (or nothing when regenerating).
+ */
+export interface StoredPlacement {
+  conversationId: string | null;
+  parentId: string | null;
+  regenerate?: boolean;
+  /** A new conversation's system prompt. */
+  systemPrompt?: string | null;
+}
+
 export interface SendRequest {
   target: Target;
+  /** Keep the exchange in the history (omit for a throw-away question). */
+  conversation?: StoredPlacement;
   messages: ChatMessage[];
   params: Params;
   /**
@@ -285,6 +304,8 @@ export interface AttemptView {
 /** Events of one streamed answer, in order, over a per-request tauri Channel. */
 export type StreamEvent =
   | { type: "started"; requestId: string }
+  /** Stored requests: where the question and the answer live (sent right after `started`). */
+  | { type: "stored"; conversationId: string; userMessageId: string | null; answerId: string }
   | { type: "textDelta"; text: string }
   | { type: "reasoningDelta"; text: string }
   /** A piece of a tool call the model asked for (`name` replaces an earlier value). */
@@ -320,4 +341,88 @@ export type StreamEvent =
 export interface CommandError {
   code: ErrorCode;
   message: string;
+}
+
+/** A conversation in the sidebar list. */
+export interface ConversationSummary {
+  id: string;
+  /** Empty until the first question names it. */
+  title: string;
+  pinned: boolean;
+  archived: boolean;
+  /** Unix milliseconds. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type MessageStatus = "complete" | "streaming" | "interrupted" | "stopped" | "error";
+
+/** One message of the branch being shown. */
+export interface StoredMessage {
+  id: string;
+  parentId: string | null;
+  role: Role;
+  content: string;
+  /** Sanitized HTML of an assistant message (same renderer as live answers); null for others. */
+  html: string | null;
+  reasoning: string;
+  model: string | null;
+  /**
+   * `interrupted`: the app or sb stopped while it streamed (crash, kill); the text is what had
+   * arrived. Offer Continue and Retry.
+   */
+  status: MessageStatus;
+  /** The route that answered and why others did not (answers only). */
+  route: { servedBy: RouteView | null; attempts: AttemptView[] } | null;
+  api: Api | null;
+  usage: { promptTokens: number | null; completionTokens: number | null; totalTokens: number | null } | null;
+  timeToFirstTokenMs: number | null;
+  tokensPerSecond: number | null;
+  finishReason: string | null;
+  error: CommandError | null;
+  /** This message and its siblings (other branches at this point), oldest first. */
+  siblings: string[];
+  siblingIndex: number;
+  createdAt: number;
+}
+
+/** A conversation opened: its settings and its current branch (or the last page of it). */
+export interface ConversationView {
+  id: string;
+  title: string;
+  pinned: boolean;
+  archived: boolean;
+  systemPrompt: string | null;
+  /** The model or route it was last sent to (null: none yet). */
+  target: Target | null;
+  /** How many messages the whole branch has. */
+  total: number;
+  /** The branch index of `messages[0]` (0 unless only the last page was loaded). */
+  start: number;
+  messages: StoredMessage[];
+}
+
+export interface ConversationPatch {
+  title?: string;
+  pinned?: boolean;
+  archived?: boolean;
+  systemPrompt?: string | null;
+}
+
+export interface SearchHit {
+  conversationId: string;
+  conversationTitle: string;
+  /** The matching message (null when the title matched). */
+  messageId: string | null;
+  role: Role | null;
+  /** Escaped text with `<mark>` around the matches: safe to assign to innerHTML. */
+  snippetHtml: string;
+  createdAt: number;
+}
+
+export type ExportFormat = "markdown" | "html" | "json";
+
+export interface ImportReport {
+  conversations: number;
+  messages: number;
 }

@@ -1,22 +1,34 @@
-// Conversation state: the turns on screen, how stream events change them, and what
-// history goes to the backend. Plain TypeScript with Svelte runes, no DOM.
+// Conversation state: the turns on screen, how stream events change them, what goes to the
+// backend, and (with the history) which stored messages they are and how branches change.
+// Plain TypeScript with Svelte runes, no DOM.
 import {
+  loadEarlier as ipcLoadEarlier,
+  openConversation as ipcOpenConversation,
   sendMessage as ipcSendMessage,
   stopMessage as ipcStopMessage,
+  switchBranch as ipcSwitchBranch,
   toIpcError,
 } from "../ipc";
 import type {
   AttemptView,
   ChatMessage,
   CommandError,
+  ConversationView,
+  MessageStatus,
   Params,
   RouteView,
   SendRequest,
+  StoredMessage,
+  StoredPlacement,
   StreamEvent,
   Target,
 } from "../ipc/types";
 
-export type AssistantStatus = "streaming" | "done" | "stopped" | "error";
+/**
+ * `interrupted`: a stored answer that was cut off when Switchboard stopped. `writing`: a
+ * stored answer another process (or an earlier window) is still writing; nothing streams here.
+ */
+export type AssistantStatus = "streaming" | "done" | "stopped" | "error" | "interrupted" | "writing";
 
 export interface Usage {
   promptTokens: number | null;
@@ -24,19 +36,39 @@ export interface Usage {
   totalTokens: number | null;
 }
 
-export interface UserTurn {
+/** Where a turn lives in the history; all null/empty for a turn that was never stored. */
+export interface Placement {
+  /** The stored message's id; null until the backend says (the `stored` event). */
+  messageId: string | null;
+  parentId: string | null;
+  /**
+   * This message and its siblings (other branches at this point), oldest first. A turn not
+   * yet stored holds "" at its own place, so a new branch shows as "3 / 3" right away.
+   */
+  siblings: string[];
+  siblingIndex: number;
+}
+
+export interface UserTurn extends Placement {
   role: "user";
   id: number;
   text: string;
 }
 
-export interface AssistantTurn {
+/** A system message stored in a branch (e.g. from an import). */
+export interface SystemTurn extends Placement {
+  role: "system";
+  id: number;
+  text: string;
+}
+
+export interface AssistantTurn extends Placement {
   role: "assistant";
   id: number;
   /** Known once `started` arrives or send_message resolves. */
   requestId: string | null;
-  /** Where the message was sent: a pinned route or a logical model. */
-  target: Target;
+  /** Where the message was sent: a pinned route or a logical model (null: a stored answer). */
+  target: Target | null;
   /** Raw markdown received so far. */
   text: string;
   /** Sanitized HTML from the backend; null until the first `rendered` event. */
@@ -62,9 +94,14 @@ export interface ToolCall {
   arguments: string;
 }
 
-export type Turn = UserTurn | AssistantTurn;
+export type Turn = UserTurn | SystemTurn | AssistantTurn;
 
-export function newAssistantTurn(id: number, target: Target): AssistantTurn {
+/** A user turn not stored (yet). */
+export function newUserTurn(id: number, text: string): UserTurn {
+  return { role: "user", id, text, messageId: null, parentId: null, siblings: [], siblingIndex: 0 };
+}
+
+export function newAssistantTurn(id: number, target: Target | null): AssistantTurn {
   return {
     role: "assistant",
     id,
@@ -81,6 +118,10 @@ export function newAssistantTurn(id: number, target: Target): AssistantTurn {
     notices: [],
     responseId: null,
     route: null,
+    messageId: null,
+    parentId: null,
+    siblings: [],
+    siblingIndex: 0,
   };
 }
 
@@ -88,13 +129,15 @@ export function newAssistantTurn(id: number, target: Target): AssistantTurn {
  * Applies one stream event to an assistant turn, in place. After the turn has ended
  * (done, stopped, error) only `usage` and `rendered` still apply, since a provider may
  * report usage after its finish reason; further text and terminal events are ignored,
- * so the first terminal event wins.
+ * so the first terminal event wins. `stored` is the conversation's business, not the turn's.
  */
 export function applyStreamEvent(turn: AssistantTurn, event: StreamEvent): void {
   if (turn.status !== "streaming" && event.type !== "usage" && event.type !== "rendered") return;
   switch (event.type) {
     case "started":
       turn.requestId = event.requestId;
+      break;
+    case "stored":
       break;
     case "textDelta":
       turn.text += event.text;
@@ -152,7 +195,8 @@ export function failTurn(turn: AssistantTurn, error: CommandError): void {
 /**
  * The prior conversation as the provider should see it: user turns and the assistant
  * answers the user actually got. Failed, still-streaming and empty answers are left
- * out; a stopped answer keeps the text the user saw.
+ * out; a stopped answer keeps the text the user saw. (Only without the history: with it,
+ * Rust builds the context from the stored branch.)
  */
 export function buildHistory(turns: readonly Turn[]): ChatMessage[] {
   const history: ChatMessage[] = [];
@@ -160,6 +204,7 @@ export function buildHistory(turns: readonly Turn[]): ChatMessage[] {
     if (turn.role === "user") {
       history.push({ role: "user", content: turn.text });
     } else if (
+      turn.role === "assistant" &&
       (turn.status === "done" || turn.status === "stopped") &&
       turn.text.trim() !== ""
     ) {
@@ -172,7 +217,7 @@ export function buildHistory(turns: readonly Turn[]): ChatMessage[] {
 /** The account that answered a turn: the route record's, else the pinned target's. */
 export function servedAccount(turn: AssistantTurn): string | null {
   if (turn.route?.servedBy) return turn.route.servedBy.accountId;
-  return turn.target.type === "account" ? turn.target.accountId : null;
+  return turn.target?.type === "account" ? turn.target.accountId : null;
 }
 
 /**
@@ -182,7 +227,7 @@ export function servedAccount(turn: AssistantTurn): string | null {
  */
 export function lastResponseId(turns: readonly Turn[], accountId?: string): string | null {
   for (let i = turns.length - 1; i >= 0; i--) {
-    const turn = turns[i];
+    const turn = turns[i]!;
     if (turn.role !== "assistant") continue;
     if (turn.status !== "done") return null;
     if (accountId !== undefined && servedAccount(turn) !== accountId) return null;
@@ -191,24 +236,132 @@ export function lastResponseId(turns: readonly Turn[], accountId?: string): stri
   return null;
 }
 
+/** The on-screen status of a stored answer; `complete` is the same "done" a live answer ends with. */
+export function assistantStatus(status: MessageStatus): AssistantStatus {
+  switch (status) {
+    case "complete":
+      return "done";
+    case "streaming":
+      return "writing";
+    default:
+      return status;
+  }
+}
+
+/** A stored message as a turn, numbered `id` for the screen. */
+export function turnFromStored(message: StoredMessage, id: number): Turn {
+  const placement: Placement = {
+    messageId: message.id,
+    parentId: message.parentId,
+    siblings: [...message.siblings],
+    siblingIndex: message.siblingIndex,
+  };
+  if (message.role !== "assistant") {
+    return { role: message.role, id, text: message.content, ...placement };
+  }
+  return {
+    ...newAssistantTurn(id, null),
+    ...placement,
+    text: message.content,
+    html: message.html,
+    reasoning: message.reasoning,
+    status: assistantStatus(message.status),
+    error: message.error ? { code: message.error.code, message: message.error.message } : null,
+    usage: message.usage ? { ...message.usage } : null,
+    finishReason: message.finishReason,
+    route: message.route
+      ? { servedBy: message.route.servedBy, attempts: [...message.route.attempts] }
+      : null,
+  };
+}
+
 export interface ChatIpc {
   sendMessage(request: SendRequest, onEvent: (event: StreamEvent) => void): Promise<string>;
   stopMessage(requestId: string): Promise<void>;
 }
 
+/** The history commands a conversation needs; without them nothing is stored. */
+export interface HistoryIpc {
+  openConversation(id: string, limit?: number): Promise<ConversationView>;
+  loadEarlier(id: string, before: number, limit: number): Promise<ConversationView>;
+  switchBranch(conversationId: string, messageId: string): Promise<ConversationView>;
+}
+
 const defaultIpc: ChatIpc = { sendMessage: ipcSendMessage, stopMessage: ipcStopMessage };
+
+export const defaultHistoryIpc: HistoryIpc = {
+  openConversation: ipcOpenConversation,
+  loadEarlier: ipcLoadEarlier,
+  switchBranch: ipcSwitchBranch,
+};
+
+/** How many messages of a branch are loaded at once (the last ones when opening). */
+export const PAGE_SIZE = 200;
+
+/** How long a message found by search stays highlighted. */
+export const HIGHLIGHT_MS = 2000;
+
+export interface SendSettings {
+  params: Params;
+  /** The pinned account lets the provider keep the conversation (Responses API). */
+  serverState?: boolean;
+}
+
+/** What changed in the history, for whoever shows the conversation list. */
+export type HistoryChange = "created" | "ended";
+
+/** One exchange to start: which turns stay, where it is stored, what is asked. */
+interface Exchange {
+  /** Turns kept on screen before the new ones (the rest belonged to another branch). */
+  keep: number;
+  parentId: string | null;
+  regenerate: boolean;
+  /** The new question; null when regenerating. */
+  question: string | null;
+  /** Siblings the new question joins (an edit's), or the new answer (a regeneration's). */
+  siblings: string[];
+  previousResponseId: string | null;
+}
 
 export class Conversation {
   turns: Turn[] = $state([]);
   /** Set when a Stop request itself failed. */
   stopError: CommandError | null = $state(null);
+  /** The stored conversation on screen; null for a new one (its first send creates it). */
+  id: string | null = $state(null);
+  title = $state("");
+  /** The conversation's target when it was opened (the model picker follows it). */
+  target: Target | null = $state(null);
+  /** A new conversation's system prompt (sent with its first message). */
+  systemPrompt: string | null = $state(null);
+  /** The branch index of the first turn on screen: > 0 when earlier messages are not loaded. */
+  start = $state(0);
+  loadingEarlier = $state(false);
+  /** Opening, switching or paging failed. */
+  historyError: CommandError | null = $state(null);
+  /** The message found by search, highlighted for a moment. */
+  highlight: string | null = $state(null);
+  /** Counts the views put on screen (another conversation, branch or a new chat). */
+  viewVersion = $state(0);
+  /** Called when the stored history changed: a conversation was created, an answer ended. */
+  onhistorychange: ((change: HistoryChange) => void) | null = null;
 
   #nextId = 1;
   #stopWanted = false;
+  /** Only the newest open/switch may show its view: answers can come back out of order. */
+  #generation = 0;
+  #highlightTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #ipc: ChatIpc;
+  readonly #history: HistoryIpc | null;
 
-  constructor(ipc: ChatIpc = defaultIpc) {
+  /** `history` null: nothing is stored and each request carries the whole conversation. */
+  constructor(ipc: ChatIpc = defaultIpc, history: HistoryIpc | null = defaultHistoryIpc) {
     this.#ipc = ipc;
+    this.#history = history;
+  }
+
+  get stored(): boolean {
+    return this.#history !== null;
   }
 
   /** The answer currently streaming, if any. */
@@ -221,17 +374,17 @@ export class Conversation {
     return this.active !== null;
   }
 
+  /** Earlier messages of the branch are not loaded yet. */
+  get hasEarlier(): boolean {
+    return this.id !== null && this.start > 0;
+  }
+
   /**
    * Sends `text` as the next user turn and streams the answer into a new assistant turn,
-   * to `target` with the given generation parameters. `serverState`: the pinned account
-   * lets the provider keep the conversation (Responses API). Returns false (and does
-   * nothing) when the text is blank or an answer is still streaming.
+   * to `target` with the given generation parameters. Returns false (and does nothing) when
+   * the text is blank or an answer is still streaming.
    */
-  async send(
-    target: Target,
-    text: string,
-    settings: { params: Params; serverState?: boolean },
-  ): Promise<boolean> {
+  async send(target: Target, text: string, settings: SendSettings): Promise<boolean> {
     if (text.trim() === "" || this.inFlight) return false;
     // With server state the provider already holds the conversation up to its last answer:
     // send only the new message. Only a pinned Responses route has one provider to hold it;
@@ -240,39 +393,102 @@ export class Conversation {
       target.type === "account" && target.api === "responses" && settings.serverState
         ? lastResponseId(this.turns, target.accountId)
         : null;
-    const history = previousResponseId === null ? buildHistory(this.turns) : [];
-    history.push({ role: "user", content: text });
-
-    this.turns.push({ role: "user", id: this.#nextId++, text });
-    this.turns.push(newAssistantTurn(this.#nextId++, { ...target }));
-    // Read back the reactive proxy so later mutations update the screen.
-    const turn = this.turns.at(-1) as AssistantTurn;
-    this.#stopWanted = false;
-    this.stopError = null;
-
-    try {
-      const requestId = await this.#ipc.sendMessage(
-        {
-          // Copies, so the request never aliases reactive state.
-          target: { ...target },
-          messages: history,
-          params: { ...settings.params },
-          ...(previousResponseId === null ? {} : { previousResponseId }),
-        },
-        (event) => {
-          const before = turn.requestId;
-          applyStreamEvent(turn, event);
-          if (before === null && turn.requestId !== null) this.#stopIfWanted(turn);
-        },
-      );
-      if (turn.requestId === null) {
-        turn.requestId = requestId;
-        this.#stopIfWanted(turn);
-      }
-    } catch (e) {
-      failTurn(turn, toIpcError(e).toCommandError());
+    if (!this.stored) {
+      const history = previousResponseId === null ? buildHistory(this.turns) : [];
+      history.push({ role: "user", content: text });
+      this.turns.push(newUserTurn(this.#nextId++, text));
+      this.turns.push(newAssistantTurn(this.#nextId++, { ...target }));
+      await this.#stream(this.turns.at(-1) as AssistantTurn, {
+        target: { ...target },
+        messages: history,
+        params: { ...settings.params },
+        ...(previousResponseId === null ? {} : { previousResponseId }),
+      });
+      return true;
     }
-    return true;
+    return this.#exchange(target, settings, {
+      keep: this.turns.length,
+      parentId: this.#lastStoredId(this.turns.length),
+      regenerate: false,
+      question: text,
+      siblings: [],
+      previousResponseId,
+    });
+  }
+
+  /**
+   * Sends an edited version of a stored user message as a new branch beside it (same parent);
+   * the screen then shows that branch.
+   */
+  async edit(turn: Turn, text: string, target: Target, settings: SendSettings): Promise<boolean> {
+    const index = this.#indexOf(turn);
+    const current = this.turns[index];
+    if (index < 0 || current?.role !== "user" || current.messageId === null) return false;
+    if (text.trim() === "" || this.inFlight || !this.stored) return false;
+    return this.#exchange(target, settings, {
+      keep: index,
+      parentId: current.parentId,
+      regenerate: false,
+      question: text,
+      siblings: current.siblings,
+      previousResponseId: null,
+    });
+  }
+
+  /** Asks again for the answer `turn` (a new sibling answer to the same question). */
+  async regenerate(turn: Turn, target: Target, settings: SendSettings): Promise<boolean> {
+    const index = this.#indexOf(turn);
+    const parentId = this.questionOf(turn);
+    if (index < 0 || parentId === null || this.inFlight || !this.stored) return false;
+    const current = this.turns[index] as AssistantTurn;
+    return this.#exchange(target, settings, {
+      keep: index,
+      parentId,
+      regenerate: true,
+      question: null,
+      siblings: current.messageId === null ? [] : current.siblings,
+      previousResponseId: null,
+    });
+  }
+
+  /**
+   * Asks the model to go on after a cut-off answer: a new user message "Continue" right
+   * after it (a new branch when something already follows it).
+   */
+  async continueAfter(turn: Turn, target: Target, settings: SendSettings): Promise<boolean> {
+    const index = this.#indexOf(turn);
+    const current = this.turns[index];
+    if (index < 0 || !current || current.messageId === null || this.inFlight || !this.stored) {
+      return false;
+    }
+    const next = this.turns[index + 1];
+    const previousResponseId =
+      next === undefined &&
+      target.type === "account" &&
+      target.api === "responses" &&
+      settings.serverState
+        ? lastResponseId(this.turns, target.accountId)
+        : null;
+    return this.#exchange(target, settings, {
+      keep: index + 1,
+      parentId: current.messageId,
+      regenerate: false,
+      question: "Continue",
+      siblings: next && next.messageId !== null ? next.siblings : [],
+      previousResponseId,
+    });
+  }
+
+  /**
+   * The stored question an answer replies to, when it can be asked again. `index`: where the
+   * turn is on screen, when the caller knows.
+   */
+  questionOf(turn: Turn, index: number = this.#indexOf(turn)): string | null {
+    if (turn.role !== "assistant") return null;
+    const before = this.turns[index - 1];
+    if (before?.role !== "user" || before.messageId === null) return null;
+    if (turn.messageId !== null && turn.parentId !== before.messageId) return null;
+    return before.messageId;
   }
 
   /** Asks the backend to abort the streaming answer; the `stopped` event ends the turn. */
@@ -287,10 +503,230 @@ export class Conversation {
     await this.#requestStop(turn.requestId);
   }
 
+  /** Starts a new, unsaved conversation. */
   clear(): void {
     if (this.inFlight) return;
+    this.#generation++;
+    this.viewVersion++;
     this.turns = [];
     this.stopError = null;
+    this.historyError = null;
+    this.id = null;
+    this.title = "";
+    this.target = null;
+    this.start = 0;
+    this.#setHighlight(null);
+  }
+
+  /** Opens a stored conversation on its current branch (the last page of it). */
+  async open(id: string): Promise<boolean> {
+    const history = this.#history;
+    if (!history || this.inFlight) return false;
+    return this.#showFrom(() => history.openConversation(id, PAGE_SIZE));
+  }
+
+  /** Shows the branch through `messageId` (a sibling of a message on screen, or a search hit). */
+  async switchBranch(messageId: string, conversationId: string | null = this.id): Promise<boolean> {
+    const history = this.#history;
+    if (!history || conversationId === null || messageId === "" || this.inFlight) return false;
+    return this.#showFrom(() => history.switchBranch(conversationId, messageId));
+  }
+
+  /**
+   * Opens a conversation at a message found by search: its branch, paged back until the
+   * message is on screen, then highlighted for a moment.
+   */
+  async reveal(conversationId: string, messageId: string | null): Promise<boolean> {
+    if (this.inFlight) return false;
+    const onScreen = (): boolean =>
+      this.id === conversationId && this.turns.some((t) => t.messageId === messageId);
+    if (messageId === null || !onScreen()) {
+      // Open it first: the branch the user left it on may well hold the message, and then
+      // nothing needs to change. Otherwise show the branch through the message.
+      if (!(await this.open(conversationId))) return false;
+      if (messageId === null) return true;
+      if (!onScreen() && !(await this.switchBranch(messageId, conversationId))) return false;
+      while (!onScreen() && this.hasEarlier) {
+        if ((await this.loadEarlier()) === 0) break;
+      }
+    }
+    this.#setHighlight(messageId);
+    return true;
+  }
+
+  /** Loads the page before the first message on screen. Returns how many messages came. */
+  async loadEarlier(): Promise<number> {
+    const history = this.#history;
+    const id = this.id;
+    if (!history || id === null || this.start <= 0 || this.loadingEarlier) return 0;
+    const generation = this.#generation;
+    this.loadingEarlier = true;
+    try {
+      const view = await history.loadEarlier(id, this.start, PAGE_SIZE);
+      if (generation !== this.#generation || this.id !== id) return 0;
+      // Only what comes before the first message on screen, in case the page overlaps.
+      const count = Math.max(0, Math.min(view.messages.length, this.start - view.start));
+      const earlier = view.messages.slice(0, count).map((m) => turnFromStored(m, this.#nextId++));
+      this.turns = [...earlier, ...this.turns];
+      this.start = view.start;
+      this.historyError = null;
+      return earlier.length;
+    } catch (e) {
+      if (generation === this.#generation) this.historyError = toIpcError(e).toCommandError();
+      return 0;
+    } finally {
+      if (generation === this.#generation) this.loadingEarlier = false;
+    }
+  }
+
+  /** Puts a conversation view on screen. */
+  show(view: ConversationView): void {
+    this.#generation++;
+    this.viewVersion++;
+    this.id = view.id;
+    this.title = view.title;
+    this.target = view.target;
+    this.systemPrompt = view.systemPrompt;
+    this.start = view.start;
+    this.turns = view.messages.map((m) => turnFromStored(m, this.#nextId++));
+    this.stopError = null;
+    this.historyError = null;
+    this.loadingEarlier = false;
+    this.#setHighlight(null);
+  }
+
+  async #showFrom(load: () => Promise<ConversationView>): Promise<boolean> {
+    const generation = ++this.#generation;
+    try {
+      const view = await load();
+      if (generation !== this.#generation || this.inFlight) return false;
+      this.show(view);
+      return true;
+    } catch (e) {
+      if (generation === this.#generation) this.historyError = toIpcError(e).toCommandError();
+      return false;
+    }
+  }
+
+  #setHighlight(messageId: string | null): void {
+    if (this.#highlightTimer !== null) clearTimeout(this.#highlightTimer);
+    this.#highlightTimer = null;
+    this.highlight = messageId;
+    if (messageId !== null) {
+      this.#highlightTimer = setTimeout(() => {
+        this.#highlightTimer = null;
+        if (this.highlight === messageId) this.highlight = null;
+      }, HIGHLIGHT_MS);
+    }
+  }
+
+  #indexOf(turn: Turn): number {
+    return this.turns.findIndex((t) => t.id === turn.id);
+  }
+
+  /** The last stored message among the first `count` turns: what a new message follows. */
+  #lastStoredId(count: number): string | null {
+    for (let i = count - 1; i >= 0; i--) {
+      const id = this.turns[i]!.messageId;
+      if (id !== null) return id;
+    }
+    return null;
+  }
+
+  async #exchange(target: Target, settings: SendSettings, exchange: Exchange): Promise<boolean> {
+    const { keep, parentId, regenerate, question, siblings, previousResponseId } = exchange;
+    const conversationId = this.id;
+    const placement: StoredPlacement = { conversationId, parentId };
+    if (regenerate) placement.regenerate = true;
+    if (conversationId === null) placement.systemPrompt = this.systemPrompt;
+
+    // Whatever followed the branch point belongs to the branch being left.
+    if (keep < this.turns.length) this.turns = this.turns.slice(0, keep);
+    if (question !== null) {
+      this.turns.push({
+        role: "user",
+        id: this.#nextId++,
+        text: question,
+        messageId: null,
+        parentId,
+        siblings: [...siblings, ""],
+        siblingIndex: siblings.length,
+      });
+    }
+    const answer = newAssistantTurn(this.#nextId++, { ...target });
+    if (regenerate) {
+      answer.parentId = parentId;
+      answer.siblings = [...siblings, ""];
+      answer.siblingIndex = siblings.length;
+    } else {
+      answer.siblings = [""];
+    }
+    this.turns.push(answer);
+    // Read back the reactive proxies so later mutations update the screen.
+    const turn = this.turns.at(-1) as AssistantTurn;
+    const asked = question === null ? null : (this.turns.at(-2) as UserTurn);
+
+    const onStored = (event: Extract<StreamEvent, { type: "stored" }>): void => {
+      if (asked && event.userMessageId !== null) {
+        asked.messageId = event.userMessageId;
+        asked.siblings[asked.siblingIndex] = event.userMessageId;
+      }
+      turn.messageId = event.answerId;
+      turn.parentId = event.userMessageId ?? parentId;
+      turn.siblings[turn.siblingIndex] = event.answerId;
+      if (this.id === null) {
+        this.id = event.conversationId;
+        this.onhistorychange?.("created");
+      }
+    };
+
+    await this.#stream(
+      turn,
+      {
+        // Copies, so the request never aliases reactive state.
+        target: { ...target },
+        conversation: placement,
+        messages: question === null ? [] : [{ role: "user", content: question }],
+        params: { ...settings.params },
+        ...(previousResponseId === null ? {} : { previousResponseId }),
+      },
+      onStored,
+    );
+    return true;
+  }
+
+  /** Sends `request` and streams its events into `turn`. */
+  async #stream(
+    turn: AssistantTurn,
+    request: SendRequest,
+    onStored?: (event: Extract<StreamEvent, { type: "stored" }>) => void,
+  ): Promise<void> {
+    this.#stopWanted = false;
+    this.stopError = null;
+    const ended = (): void => {
+      if (request.conversation) this.onhistorychange?.("ended");
+    };
+    try {
+      const requestId = await this.#ipc.sendMessage(request, (event) => {
+        if (event.type === "stored") {
+          onStored?.(event);
+          return;
+        }
+        const before = turn.requestId;
+        const wasStreaming = turn.status === "streaming";
+        applyStreamEvent(turn, event);
+        if (before === null && turn.requestId !== null) this.#stopIfWanted(turn);
+        if (wasStreaming && turn.status !== "streaming") ended();
+      });
+      if (turn.requestId === null) {
+        turn.requestId = requestId;
+        this.#stopIfWanted(turn);
+      }
+    } catch (e) {
+      const wasStreaming = turn.status === "streaming";
+      failTurn(turn, toIpcError(e).toCommandError());
+      if (wasStreaming) ended();
+    }
   }
 
   #stopIfWanted(turn: AssistantTurn): void {

@@ -1,14 +1,20 @@
 import { describe, expect, it, vi } from "vitest";
-import type { SendRequest, StreamEvent, Target } from "../ipc/types";
+import type { ConversationView, SendRequest, StoredMessage, StreamEvent, Target } from "../ipc/types";
 import {
   type AssistantTurn,
   type ChatIpc,
   Conversation,
+  HIGHLIGHT_MS,
+  type HistoryIpc,
+  PAGE_SIZE,
+  assistantStatus,
+  turnFromStored,
   type Turn,
   applyStreamEvent,
   buildHistory,
   lastResponseId,
   newAssistantTurn,
+  newUserTurn,
 } from "./chat.svelte";
 
 const PINNED: Target = { type: "account", accountId: "acc", model: "m1", api: "chat" };
@@ -150,7 +156,7 @@ describe("lastResponseId", () => {
       { type: "responseId", id: "resp_2" },
       { type: "error", code: "server", message: "x" },
     ]);
-    const user = { role: "user" as const, id: 9, text: "q" };
+    const user = newUserTurn(9, "q");
     expect(lastResponseId([user, done]), "the stored response of the last answer").toBe("resp_1");
     expect(
       lastResponseId([done, user, failed]),
@@ -183,15 +189,15 @@ describe("buildHistory", () => {
 
   it("sends user turns and the answers the user actually got", () => {
     const turns: Turn[] = [
-      { role: "user", id: 1, text: "Q1" },
+      newUserTurn(1, "Q1"),
       assistant(2, "A1", "done"),
-      { role: "user", id: 3, text: "Q2" },
+      newUserTurn(3, "Q2"),
       assistant(4, "partial A2", "error"),
-      { role: "user", id: 5, text: "Q3" },
+      newUserTurn(5, "Q3"),
       assistant(6, "", "done"),
-      { role: "user", id: 7, text: "Q4" },
+      newUserTurn(7, "Q4"),
       assistant(8, "stopped A4", "stopped"),
-      { role: "user", id: 9, text: "Q5" },
+      newUserTurn(9, "Q5"),
       assistant(10, "still going", "streaming"),
     ];
     expect(buildHistory(turns), "failed, empty and streaming answers are left out").toEqual([
@@ -206,7 +212,7 @@ describe("buildHistory", () => {
   });
 
   it("never adds a system message", () => {
-    const history = buildHistory([{ role: "user", id: 1, text: "hi" }]);
+    const history = buildHistory([newUserTurn(1, "hi")]);
     expect(
       history.some((m) => m.role === "system"),
       "the UI has no system prompt in this slice",
@@ -240,7 +246,7 @@ describe("Conversation", () => {
 
   it("sends history plus the new user message and streams into a new turn", async () => {
     const { ipc, requests, emit } = fakeIpc();
-    const chat = new Conversation(ipc);
+    const chat = new Conversation(ipc, null);
 
     expect(await chat.send(pin("m1"), "Hello", CHAT), "non-blank text is sent").toBe(true);
     expect(requests[0], "first request carries the target and only the new message").toEqual({
@@ -269,7 +275,7 @@ describe("Conversation", () => {
 
   it("with server state, continues from the last response and sends only the new message", async () => {
     const { ipc, requests, emit } = fakeIpc();
-    const chat = new Conversation(ipc);
+    const chat = new Conversation(ipc, null);
     const SERVER = { params: {}, serverState: true } as const;
     const codex = pin("codex", "responses");
 
@@ -296,7 +302,7 @@ describe("Conversation", () => {
 
   it("never continues a routed target or another account's answer from server state", async () => {
     const { ipc, requests, emit } = fakeIpc();
-    const chat = new Conversation(ipc);
+    const chat = new Conversation(ipc, null);
     const SERVER = { params: {}, serverState: true } as const;
     await chat.send({ type: "logical", model: "codex", strategy: "priority" }, "First", SERVER);
     emit({ type: "responseId", id: "resp_1" });
@@ -322,7 +328,7 @@ describe("Conversation", () => {
 
   it("sends the target's protocol and the parameters as given", async () => {
     const { ipc, requests } = fakeIpc();
-    const chat = new Conversation(ipc);
+    const chat = new Conversation(ipc, null);
     const params = { temperature: 0, maxTokens: 100, reasoningSummary: "auto" as const };
     const target = pin("codex", "responses");
     await chat.send(target, "Hi", { params });
@@ -334,7 +340,7 @@ describe("Conversation", () => {
 
   it("refuses blank text and a second send while streaming", async () => {
     const { ipc } = fakeIpc();
-    const chat = new Conversation(ipc);
+    const chat = new Conversation(ipc, null);
     expect(await chat.send(pin("m"), "   ", CHAT), "blank text is not sent").toBe(false);
     await chat.send(pin("m"), "one", CHAT);
     expect(await chat.send(pin("m"), "two", CHAT), "only one answer streams at a time").toBe(false);
@@ -347,7 +353,7 @@ describe("Conversation", () => {
       sendMessage: vi.fn(() => new Promise<string>((r) => (resolveSend = r))),
       stopMessage: vi.fn(async () => {}),
     };
-    const chat = new Conversation(ipc);
+    const chat = new Conversation(ipc, null);
     const sending = chat.send(pin("m"), "hi", CHAT);
     await chat.stop();
     expect(ipc.stopMessage, "no id yet, so nothing to stop yet").not.toHaveBeenCalled();
@@ -365,11 +371,248 @@ describe("Conversation", () => {
       }),
       stopMessage: vi.fn(async () => {}),
     };
-    const chat = new Conversation(ipc);
+    const chat = new Conversation(ipc, null);
     await chat.send(pin("m"), "hi", CHAT);
     const last = chat.turns.at(-1) as AssistantTurn;
     expect(last.status, "a rejected command fails the turn").toBe("error");
     expect(last.error, "the command error is shown as-is").toEqual({ code: "auth", message: "bad key" });
     expect(chat.inFlight, "nothing is in flight after the rejection").toBe(false);
+  });
+});
+
+describe("Conversation with the history", () => {
+  const SETTINGS = { params: {} } as const;
+  const TARGET: Target = { type: "account", accountId: "acc", model: "m", api: "chat" };
+
+  function stored(patch: Partial<StoredMessage> & Pick<StoredMessage, "id" | "role">): StoredMessage {
+    return {
+      parentId: null,
+      content: patch.id,
+      html: null,
+      reasoning: "",
+      model: null,
+      status: "complete",
+      route: null,
+      api: null,
+      usage: null,
+      timeToFirstTokenMs: null,
+      tokensPerSecond: null,
+      finishReason: null,
+      error: null,
+      siblings: [patch.id],
+      siblingIndex: 0,
+      createdAt: 0,
+      ...patch,
+    };
+  }
+
+  /** q1 a1 q2 a2 ... as one branch, with indexes from `start`. */
+  function chainView(id: string, count: number, start = 0, total = start + count): ConversationView {
+    const messages: StoredMessage[] = [];
+    for (let i = start; i < start + count; i++) {
+      const role = i % 2 === 0 ? "user" : "assistant";
+      messages.push(stored({ id: `m${i}`, role, parentId: i === 0 ? null : `m${i - 1}` }));
+    }
+    return { id, title: id, pinned: false, archived: false, systemPrompt: null, target: null, total, start, messages };
+  }
+
+  function setup(history: Partial<HistoryIpc> = {}) {
+    let onEvent: (e: StreamEvent) => void = () => {};
+    const requests: SendRequest[] = [];
+    const ipc: ChatIpc = {
+      sendMessage: vi.fn(async (req: SendRequest, cb: (e: StreamEvent) => void) => {
+        requests.push(structuredClone(req));
+        onEvent = cb;
+        return `req-${requests.length}`;
+      }),
+      stopMessage: vi.fn(async () => {}),
+    };
+    const historyIpc: HistoryIpc = {
+      openConversation: vi.fn(async (id: string) => chainView(id, 4)),
+      loadEarlier: vi.fn(async () => chainView("c", 0)),
+      switchBranch: vi.fn(async () => chainView("c", 4)),
+      ...history,
+    };
+    const chat = new Conversation(ipc, historyIpc);
+    const changes: string[] = [];
+    chat.onhistorychange = (change) => changes.push(change);
+    return { chat, requests, emit: (e: StreamEvent) => onEvent(e), historyIpc, changes };
+  }
+
+  it("starts a conversation, learns its ids from `stored`, then follows the answer", async () => {
+    const { chat, requests, emit, changes } = setup();
+    chat.systemPrompt = "Be brief.";
+    await chat.send(TARGET, "Hi", SETTINGS);
+    expect(requests[0], "a new conversation with only the question").toEqual({
+      target: TARGET,
+      conversation: { conversationId: null, parentId: null, systemPrompt: "Be brief." },
+      messages: [{ role: "user", content: "Hi" }],
+      params: {},
+    });
+    emit({ type: "stored", conversationId: "c9", userMessageId: "u1", answerId: "r1" });
+    expect(chat.id, "the conversation now exists").toBe("c9");
+    expect(changes, "the list learns about it at once").toEqual(["created"]);
+    expect(chat.turns.map((t) => [t.messageId, t.parentId]), "both turns know where they live").toEqual([
+      ["u1", null],
+      ["r1", "u1"],
+    ]);
+    emit({ type: "finished", reason: "stop" });
+    expect(changes, "and again when the answer ends").toEqual(["created", "ended"]);
+
+    await chat.send(TARGET, "More", SETTINGS);
+    expect(requests[1]?.conversation, "no system prompt after the first message").toEqual({
+      conversationId: "c9",
+      parentId: "r1",
+    });
+    expect(requests[1]?.messages, "Rust has the rest").toEqual([{ role: "user", content: "More" }]);
+  });
+
+  it("after a refused send, the next message follows the last stored one", async () => {
+    const requests: SendRequest[] = [];
+    const sendMessage = vi.fn(async (req: SendRequest) => {
+      requests.push(structuredClone(req));
+      if (requests.length === 1) throw { code: "invalid_input", message: "no key" };
+      return "req-2";
+    });
+    const refusing = new Conversation({ sendMessage, stopMessage: vi.fn() }, {
+      openConversation: vi.fn(async (id: string) => chainView(id, 4)),
+      loadEarlier: vi.fn(),
+      switchBranch: vi.fn(),
+    });
+    await refusing.open("c");
+    await refusing.send(TARGET, "First try", SETTINGS);
+    expect((refusing.turns.at(-1) as AssistantTurn).status, "the refusal shows on the answer").toBe("error");
+    await refusing.send(TARGET, "Second try", SETTINGS);
+    expect(requests[1]?.conversation, "the unsaved exchange is not a parent").toEqual({
+      conversationId: "c",
+      parentId: "m3",
+    });
+  });
+
+  it("Continue in the middle of a branch starts a new branch after the answer", async () => {
+    const { chat, requests, emit } = setup({
+      openConversation: vi.fn(async () => {
+        const view = chainView("c", 4);
+        view.messages[2]!.siblings = ["m2", "other"];
+        return view;
+      }),
+    });
+    await chat.open("c");
+    await chat.continueAfter(chat.turns[1]!, TARGET, SETTINGS);
+    expect(requests[0]?.conversation, "after the answer").toEqual({ conversationId: "c", parentId: "m1" });
+    expect(chat.turns.map((t) => t.messageId), "what followed it leaves the screen").toEqual(["m0", "m1", null, null]);
+    const question = chat.turns[2]!;
+    expect([question.siblings, question.siblingIndex], "a third version beside m2 and its sibling").toEqual([
+      ["m2", "other", ""],
+      2,
+    ]);
+    emit({ type: "stored", conversationId: "c", userMessageId: "m9", answerId: "m10" });
+    expect(question.siblings, "the new id takes its place").toEqual(["m2", "other", "m9"]);
+  });
+
+  it("refuses branch actions on turns that were never stored", async () => {
+    const { chat, requests } = setup();
+    await chat.send(TARGET, "Hi", SETTINGS);
+    const [question, answer] = chat.turns;
+    // No `stored` event came: neither turn has an id.
+    expect(await chat.edit(question!, "Hey", TARGET, SETTINGS), "no id, no branch").toBe(false);
+    expect(chat.questionOf(answer!), "nothing to regenerate from").toBeNull();
+    expect(requests, "only the first send went out").toHaveLength(1);
+  });
+
+  it("shows only the newest of two opens", async () => {
+    let release: (view: ConversationView) => void = () => {};
+    const { chat } = setup({
+      openConversation: vi.fn((id: string) =>
+        id === "slow" ? new Promise<ConversationView>((r) => (release = r)) : Promise.resolve(chainView(id, 2)),
+      ),
+    });
+    const slow = chat.open("slow");
+    await chat.open("fast");
+    release(chainView("slow", 4));
+    expect(await slow, "the older answer is dropped").toBe(false);
+    expect(chat.id, "the last click wins").toBe("fast");
+  });
+
+  it("reveals a search hit: branch, earlier pages until the message is there, then a brief highlight", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { chat, historyIpc } = setup({
+        openConversation: vi.fn(async () => chainView("c", 2, 400)),
+        switchBranch: vi.fn(async () => chainView("c", 200, 200)),
+        loadEarlier: vi.fn(async (_id: string, before: number, limit: number) =>
+          chainView("c", limit, before - limit, 400),
+        ),
+      });
+      expect(await chat.reveal("c", "m5"), "found").toBe(true);
+      expect(historyIpc.switchBranch, "m5 was not on the opened page").toHaveBeenCalledWith("c", "m5");
+      expect(historyIpc.loadEarlier, "one page back from index 200").toHaveBeenCalledWith("c", 200, PAGE_SIZE);
+      expect(chat.turns[0]?.messageId, "the branch from its start").toBe("m0");
+      expect(chat.turns, "each message once").toHaveLength(400);
+      expect(chat.highlight, "the hit is highlighted").toBe("m5");
+      vi.advanceTimersByTime(HIGHLIGHT_MS);
+      expect(chat.highlight, "for a moment").toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("does not open another conversation while an answer streams", async () => {
+    const { chat, historyIpc } = setup();
+    await chat.send(TARGET, "Hi", SETTINGS);
+    expect(await chat.open("c2"), "the streaming answer would vanish").toBe(false);
+    expect(historyIpc.openConversation, "nothing was asked").not.toHaveBeenCalled();
+  });
+});
+
+describe("stored messages as turns", () => {
+  it("maps each stored status to what the screen shows", () => {
+    expect(assistantStatus("complete"), "the same done as a live answer").toBe("done");
+    expect(assistantStatus("interrupted")).toBe("interrupted");
+    expect(assistantStatus("stopped")).toBe("stopped");
+    expect(assistantStatus("error")).toBe("error");
+    expect(assistantStatus("streaming"), "nothing streams here: someone else is writing it").toBe("writing");
+  });
+
+  it("keeps html, route, usage and error of an answer", () => {
+    const route = { servedBy: { accountId: "a", accountLabel: "A", modelId: "m", api: "chat" as const }, attempts: [] };
+    const turn = turnFromStored(
+      {
+        id: "x",
+        parentId: "q",
+        role: "assistant",
+        content: "text",
+        html: "<p>text</p>",
+        reasoning: "why",
+        model: "m",
+        status: "error",
+        route,
+        api: "chat",
+        usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 },
+        timeToFirstTokenMs: null,
+        tokensPerSecond: null,
+        finishReason: null,
+        error: { code: "network", message: "reset" },
+        siblings: ["w", "x"],
+        siblingIndex: 1,
+        createdAt: 0,
+      },
+      7,
+    ) as AssistantTurn;
+    expect(turn, "everything the screen needs").toMatchObject({
+      id: 7,
+      role: "assistant",
+      messageId: "x",
+      parentId: "q",
+      text: "text",
+      html: "<p>text</p>",
+      reasoning: "why",
+      status: "error",
+      route,
+      usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 },
+      error: { code: "network", message: "reset" },
+      siblings: ["w", "x"],
+      siblingIndex: 1,
+    });
   });
 });

@@ -51,6 +51,13 @@ export function routeChoice(route: RouteChoice): PickerChoice {
   return { type: "route", accountId: route.accountId, modelId: route.modelId, api: route.api };
 }
 
+/** The picker choice a send target came from. */
+export function choiceFor(target: Target): PickerChoice {
+  return target.type === "account"
+    ? { type: "route", accountId: target.accountId, modelId: target.model, api: target.api }
+    : { type: "group", key: target.model };
+}
+
 export function findSelection(groups: readonly ModelGroup[], choice: PickerChoice | null): Selection | null {
   if (!choice) return null;
   for (const group of groups) {
@@ -138,6 +145,18 @@ export class ModelsState {
 
   choose(choice: PickerChoice): void {
     if (findSelection(this.groups, choice)) this.choice = choice;
+  }
+
+  /**
+   * Chooses what a conversation was last sent to, when it is still on offer (an account may
+   * have been removed since). Returns whether the choice changed to it.
+   */
+  chooseTarget(target: Target): boolean {
+    const choice = choiceFor(target);
+    if (!findSelection(this.groups, choice)) return false;
+    this.choice = choice;
+    if (target.type === "logical") this.strategy = target.strategy;
+    return true;
   }
 
   async refresh(): Promise<void> {

@@ -87,3 +87,22 @@ describe("ModelsState", () => {
     expect([state.groups.length, state.choice], "nothing is lost").toEqual([2, PIN_B]);
   });
 });
+
+describe("chooseTarget", () => {
+  it("follows a stored conversation's target when it is still on offer", async () => {
+    const models = new ModelsState({ listModels: vi.fn(async () => GROUPS) });
+    await models.refresh();
+    expect(
+      models.chooseTarget({ type: "account", accountId: "b", model: "openai/gpt-5-1", api: "responses" }),
+      "a pinned route",
+    ).toBe(true);
+    expect(models.choice, "is pinned again").toEqual(PIN_B);
+    expect(models.chooseTarget({ type: "logical", model: "codex", strategy: "round_robin" }), "a routed model").toBe(true);
+    expect([models.choice, models.strategy], "with its strategy").toEqual([{ type: "group", key: "codex" }, "round_robin"]);
+    expect(
+      models.chooseTarget({ type: "account", accountId: "gone", model: "x", api: "chat" }),
+      "an account removed since",
+    ).toBe(false);
+    expect(models.choice, "keeps the current choice").toEqual({ type: "group", key: "codex" });
+  });
+});

@@ -6,14 +6,55 @@ import type {
   AccountUpdate,
   AccountView,
   ConnectionReport,
+  ConversationPatch,
+  ConversationSummary,
+  ConversationView,
+  ImportReport,
   KeyringStatus,
   ModelGroup,
   NewAccount,
   PresetView,
+  SearchHit,
+  SendRequest,
+  StoredMessage,
   StreamEvent,
+  Target,
 } from "../ipc/types";
 import { OK, PRESETS } from "./fixtures";
 import { ChannelFeed } from "./tauri";
+
+/** A stored message as the fake keeps it (siblings are computed when a view is built). */
+export type FakeMessage = Omit<StoredMessage, "siblings" | "siblingIndex"> & { conversationId: string };
+
+/** A stored conversation as the fake keeps it. */
+export interface FakeConversation extends ConversationSummary {
+  systemPrompt: string | null;
+  target: Target | null;
+  /** The last message of the branch being shown. */
+  leaf: string | null;
+}
+
+/** What a test gives to seed a message: ids and text, the rest defaults to a complete message. */
+export type SeedMessage = Partial<FakeMessage> & Pick<FakeMessage, "id" | "role" | "content">;
+
+/** A channel feed that also tells the fake's store about each event (as Rust records answers). */
+class RecordingFeed extends ChannelFeed<StreamEvent> {
+  constructor(
+    channel: Channel<StreamEvent>,
+    private readonly observe: (event: StreamEvent) => void,
+  ) {
+    super(channel);
+  }
+
+  override send(...messages: StreamEvent[]): void {
+    for (const message of messages) this.observe(message);
+    super.send(...messages);
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
 
 export type Call = { cmd: string; args: Record<string, unknown> };
 
@@ -27,6 +68,18 @@ export class FakeBackend {
   failures: Record<string, unknown> = {};
   calls: Call[] = [];
   feeds: ChannelFeed<StreamEvent>[] = [];
+
+  // The history, kept in memory like the SQLite store keeps it.
+  conversations: FakeConversation[] = [];
+  messages: FakeMessage[] = [];
+  /** What import_history answers (set `failures.import_history` to refuse). */
+  importReport: ImportReport = { conversations: 0, messages: 0 };
+  /** Where exports are written. */
+  downloads = "/home/user/Downloads";
+  /** search_history answers: by query, else a plain substring search over the messages. */
+  searchResults: Record<string, SearchHit[]> = {};
+  #clock = 1_700_000_000_000;
+  #ids = 0;
 
   install(): void {
     mockIPC((cmd, raw) => {
@@ -118,14 +171,300 @@ export class FakeBackend {
         return structuredClone(report);
       }
       case "send_message": {
-        const feed = new ChannelFeed(args.onEvent as Channel<StreamEvent>);
+        const request = args.request as SendRequest;
+        const channel = args.onEvent as Channel<StreamEvent>;
+        if (!request.conversation) {
+          this.feeds.push(new ChannelFeed(channel));
+          return `req-${this.feeds.length}`;
+        }
+        const stored = this.place(request);
+        const feed = new RecordingFeed(channel, (event) => this.record(stored.answerId, event));
         this.feeds.push(feed);
+        feed.send(stored);
         return `req-${this.feeds.length}`;
       }
+      case "list_conversations": {
+        const archived = args.archived as boolean;
+        return this.conversations
+          .filter((c) => c.archived === archived)
+          .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedAt - a.updatedAt)
+          .slice(0, args.limit as number)
+          .map((c) => this.summary(c));
+      }
+      case "open_conversation":
+        return this.view(args.id as string, null, (args.limit as number | null) ?? null);
+      case "load_earlier":
+        return this.view(args.id as string, args.before as number, args.limit as number);
+      case "switch_branch": {
+        const conversation = this.conversation(args.conversationId as string);
+        const message = this.messages.find((m) => m.id === args.messageId);
+        if (!message || message.conversationId !== conversation.id) {
+          throw { code: "not_found", message: `no message ${String(args.messageId)}` };
+        }
+        conversation.leaf = this.latestLeafBelow(message.id);
+        return this.view(conversation.id, null, null);
+      }
+      case "update_conversation": {
+        const conversation = this.conversation(args.id as string);
+        const patch = args.patch as ConversationPatch;
+        if (patch.title !== undefined) conversation.title = patch.title;
+        if (patch.pinned !== undefined) conversation.pinned = patch.pinned;
+        if (patch.archived !== undefined) conversation.archived = patch.archived;
+        if (patch.systemPrompt !== undefined) conversation.systemPrompt = patch.systemPrompt;
+        return this.summary(conversation);
+      }
+      case "delete_conversation": {
+        const conversation = this.conversation(args.id as string);
+        this.conversations = this.conversations.filter((c) => c !== conversation);
+        this.messages = this.messages.filter((m) => m.conversationId !== conversation.id);
+        return null;
+      }
+      case "search_history": {
+        const query = args.query as string;
+        return structuredClone(this.searchResults[query] ?? this.search(query));
+      }
+      case "export_history": {
+        const ext = { markdown: "md", html: "html", json: "json" }[args.format as string];
+        return `${this.downloads}/switchboard-${(args.id as string | null) ?? "all"}.${ext}`;
+      }
+      case "import_history":
+        return { ...this.importReport };
       case "stop_message":
         return null;
       default:
         throw { code: "internal", message: `unknown command ${cmd}` };
     }
+  }
+
+  // ---- the history store ----
+
+  /** Adds a conversation with its messages; `leaf` defaults to the last message given. */
+  seed(
+    conversation: Partial<FakeConversation> & { id: string },
+    messages: SeedMessage[] = [],
+    leaf: string | null = messages.at(-1)?.id ?? null,
+  ): FakeConversation {
+    const created = this.tick();
+    const stored: FakeConversation = {
+      title: conversation.id,
+      pinned: false,
+      archived: false,
+      createdAt: created,
+      updatedAt: created,
+      systemPrompt: null,
+      target: null,
+      leaf,
+      ...conversation,
+    };
+    this.conversations.push(stored);
+    let previous: string | null = null;
+    for (const seed of messages) {
+      const message = this.message({
+        parentId: previous,
+        conversationId: stored.id,
+        ...seed,
+      });
+      this.messages.push(message);
+      previous = message.id;
+    }
+    return stored;
+  }
+
+  /** Seeds a plain exchange chain: q1, a1, q2, a2, ... (ids `${prefix}q1`, `${prefix}a1`, ...). */
+  chain(count: number, prefix = ""): SeedMessage[] {
+    const messages: SeedMessage[] = [];
+    for (let i = 1; i <= count; i++) {
+      messages.push({ id: `${prefix}q${i}`, role: "user", content: `Question ${i}` });
+      messages.push({
+        id: `${prefix}a${i}`,
+        role: "assistant",
+        content: `Answer ${i}`,
+        html: `<p>Answer ${i}</p>`,
+      });
+    }
+    return messages;
+  }
+
+  messageById(id: string): FakeMessage | undefined {
+    return this.messages.find((m) => m.id === id);
+  }
+
+  private tick(): number {
+    this.#clock += 1000;
+    return this.#clock;
+  }
+
+  private message(seed: Partial<FakeMessage> & Pick<FakeMessage, "id" | "role" | "content" | "conversationId">): FakeMessage {
+    return {
+      parentId: null,
+      html: seed.role === "assistant" ? `<p>${escapeHtml(seed.content)}</p>` : null,
+      reasoning: "",
+      model: null,
+      status: "complete",
+      route: null,
+      api: null,
+      usage: null,
+      timeToFirstTokenMs: null,
+      tokensPerSecond: null,
+      finishReason: seed.role === "assistant" ? "stop" : null,
+      error: null,
+      createdAt: this.tick(),
+      ...seed,
+    };
+  }
+
+  private conversation(id: string): FakeConversation {
+    const conversation = this.conversations.find((c) => c.id === id);
+    if (!conversation) throw { code: "not_found", message: `no conversation ${id}` };
+    return conversation;
+  }
+
+  private summary(c: FakeConversation): ConversationSummary {
+    const { id, title, pinned, archived, createdAt, updatedAt } = c;
+    return { id, title, pinned, archived, createdAt, updatedAt };
+  }
+
+  private siblingsOf(message: FakeMessage): string[] {
+    return this.messages
+      .filter((m) => m.conversationId === message.conversationId && m.parentId === message.parentId)
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map((m) => m.id);
+  }
+
+  private branch(conversation: FakeConversation): FakeMessage[] {
+    const branch: FakeMessage[] = [];
+    let id = conversation.leaf;
+    while (id !== null) {
+      const message = this.messageById(id);
+      if (!message) break;
+      branch.unshift(message);
+      id = message.parentId;
+    }
+    return branch;
+  }
+
+  private latestLeafBelow(id: string): string {
+    const children = this.messages.filter((m) => m.parentId === id);
+    if (children.length === 0) return id;
+    const leaves = children.map((c) => this.latestLeafBelow(c.id));
+    return leaves
+      .map((leaf) => this.messageById(leaf)!)
+      .sort((a, b) => b.createdAt - a.createdAt)[0]!.id;
+  }
+
+  private view(id: string, before: number | null, limit: number | null): ConversationView {
+    const conversation = this.conversation(id);
+    const branch = this.branch(conversation);
+    const end = before === null ? branch.length : Math.min(before, branch.length);
+    const start = limit === null ? 0 : Math.max(0, end - limit);
+    return structuredClone({
+      id,
+      title: conversation.title,
+      pinned: conversation.pinned,
+      archived: conversation.archived,
+      systemPrompt: conversation.systemPrompt,
+      target: conversation.target,
+      total: branch.length,
+      start,
+      messages: branch.slice(start, end).map((m) => {
+        const { conversationId: _, ...message } = m;
+        const siblings = this.siblingsOf(m);
+        return { ...message, siblings, siblingIndex: siblings.indexOf(m.id) };
+      }),
+    });
+  }
+
+  /** Stores the question (unless regenerating) and starts the answer, as Rust does. */
+  private place(request: SendRequest): Extract<StreamEvent, { type: "stored" }> {
+    const placement = request.conversation!;
+    let conversation: FakeConversation;
+    const question = request.messages.at(-1)?.content ?? "";
+    if (placement.conversationId === null) {
+      conversation = this.seed({
+        id: `conv-${++this.#ids}`,
+        title: question.slice(0, 40),
+        systemPrompt: placement.systemPrompt ?? null,
+      });
+    } else {
+      conversation = this.conversation(placement.conversationId);
+    }
+    conversation.target = structuredClone(request.target);
+    conversation.updatedAt = this.tick();
+    let parentId = placement.parentId;
+    let userMessageId: string | null = null;
+    if (!placement.regenerate) {
+      userMessageId = `m-${++this.#ids}`;
+      this.messages.push(
+        this.message({ id: userMessageId, role: "user", content: question, parentId, conversationId: conversation.id }),
+      );
+      parentId = userMessageId;
+    }
+    const answerId = `m-${++this.#ids}`;
+    this.messages.push(
+      this.message({
+        id: answerId,
+        role: "assistant",
+        content: "",
+        html: null,
+        status: "streaming",
+        finishReason: null,
+        parentId,
+        conversationId: conversation.id,
+      }),
+    );
+    conversation.leaf = answerId;
+    return { type: "stored", conversationId: conversation.id, userMessageId, answerId };
+  }
+
+  /** Keeps the stored answer up to date with its stream. */
+  private record(answerId: string, event: StreamEvent): void {
+    const answer = this.messageById(answerId);
+    if (!answer || answer.status !== "streaming") return;
+    switch (event.type) {
+      case "textDelta":
+        answer.content += event.text;
+        break;
+      case "rendered":
+        answer.html = event.html;
+        break;
+      case "route":
+        answer.route = { servedBy: event.servedBy, attempts: event.attempts };
+        break;
+      case "finished":
+        answer.status = "complete";
+        answer.finishReason = event.reason;
+        break;
+      case "stopped":
+        answer.status = "stopped";
+        break;
+      case "error":
+        answer.status = "error";
+        answer.error = { code: event.code, message: event.message };
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** A plain substring search, with the match marked like Rust marks it. */
+  private search(query: string): SearchHit[] {
+    const needle = query.toLowerCase();
+    return this.messages
+      .filter((m) => m.content.toLowerCase().includes(needle))
+      .map((m) => {
+        const at = m.content.toLowerCase().indexOf(needle);
+        const snippet =
+          escapeHtml(m.content.slice(0, at)) +
+          `<mark>${escapeHtml(m.content.slice(at, at + query.length))}</mark>` +
+          escapeHtml(m.content.slice(at + query.length));
+        return {
+          conversationId: m.conversationId,
+          conversationTitle: this.conversation(m.conversationId).title,
+          messageId: m.id,
+          role: m.role,
+          snippetHtml: snippet,
+          createdAt: m.createdAt,
+        };
+      });
   }
 }

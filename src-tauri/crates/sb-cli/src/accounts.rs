@@ -133,33 +133,34 @@ impl AddPlan {
     }
 }
 
-/// Reads the key from standard input: the whole of it, trimmed. A terminal is refused (there is
-/// no hidden prompt, and an echoed key would stay on screen), except for a provider that needs
-/// no key, which then gets none.
+/// Reads the key: from standard input when it is a pipe or file (the whole of it, trimmed), or
+/// at a prompt that does not echo when it is a terminal (`prompt` shows the question and reads
+/// one line hidden). A provider that needs no key gets none without being asked.
 pub fn read_key(
     stdin_is_terminal: bool,
     preset: &Preset,
     stdin: impl FnOnce() -> io::Result<String>,
+    prompt: impl FnOnce(&str) -> io::Result<String>,
 ) -> Result<Secret<String>, CliError> {
-    if stdin_is_terminal {
-        return if preset.key_required {
-            Err(CliError::Usage(format!(
-                "the API key is read from standard input, never typed on screen or given as an \
-                 argument: pipe it in, e.g. printf %s \"$KEY\" | sb accounts add --provider {} \
-                 ... (or < keyfile)",
+    let text = if stdin_is_terminal {
+        if !preset.key_required {
+            return Ok(Secret::new(String::new()));
+        }
+        prompt(&format!("API key for {} (typing is hidden): ", preset.name)).map_err(|e| {
+            CliError::Usage(format!(
+                "cannot read the API key at the prompt ({e}); pipe it in instead, e.g. printf %s \
+                 \"$KEY\" | sb accounts add --provider {} ...",
                 preset.id
-            )))
-        } else {
-            Ok(Secret::new(String::new()))
-        };
-    }
-    let text =
-        stdin().map_err(|e| CliError::Usage(format!("cannot read the API key from stdin: {e}")))?;
+            ))
+        })?
+    } else {
+        stdin().map_err(|e| CliError::Usage(format!("cannot read the API key from stdin: {e}")))?
+    };
     let key = text.trim();
     if key.is_empty() && preset.key_required {
         return Err(CliError::Usage(format!(
-            "no API key on standard input: {} needs one; pipe it in, e.g. printf %s \"$KEY\" | \
-             sb accounts add ...",
+            "no API key given: {} needs one; type it at the prompt or pipe it in, e.g. printf %s \
+             \"$KEY\" | sb accounts add ...",
             preset.name
         )));
     }
@@ -739,21 +740,38 @@ mod tests {
     }
 
     #[test]
-    fn the_key_comes_trimmed_from_a_pipe_and_a_terminal_is_refused() {
+    fn the_key_comes_trimmed_from_a_pipe_or_a_hidden_prompt() {
         let openai = preset::preset("openai").expect("preset");
         let ollama = preset::preset("ollama").expect("preset");
-        let key = read_key(false, openai, || Ok("  sk-piped-1234\n".into())).expect("piped");
+        let no_prompt = |_: &str| -> io::Result<String> { panic!("a pipe is not prompted for") };
+        let key =
+            read_key(false, openai, || Ok("  sk-piped-1234\n".into()), no_prompt).expect("piped");
         assert_eq!(key.expose(), "sk-piped-1234");
 
-        let message = usage(read_key(false, openai, || Ok("\n".into())));
+        let message = usage(read_key(false, openai, || Ok("\n".into()), no_prompt));
         assert!(message.contains("no API key"), "{message}");
-        let local = read_key(false, ollama, || Ok(String::new())).expect("local needs none");
+        let local =
+            read_key(false, ollama, || Ok(String::new()), no_prompt).expect("local needs none");
         assert_eq!(local.expose(), "");
 
-        let message = usage(read_key(true, openai, || panic!("a terminal is not read")));
-        assert!(message.contains("pipe"), "says to pipe the key: {message}");
-        let local = read_key(true, ollama, || panic!("a terminal is not read"))
-            .expect("a local server needs no key");
+        let no_stdin = || -> io::Result<String> { panic!("a terminal is read at the prompt") };
+        let mut asked = String::new();
+        let typed = read_key(true, openai, no_stdin, |question| {
+            asked = question.to_owned();
+            Ok(" sk-typed-5678 ".into())
+        })
+        .expect("typed at the prompt");
+        assert_eq!(typed.expose(), "sk-typed-5678");
+        assert!(
+            asked.contains("OpenAI") && asked.contains("hidden"),
+            "{asked}"
+        );
+        let message = usage(read_key(true, openai, no_stdin, |_| Ok(String::new())));
+        assert!(message.contains("no API key"), "{message}");
+        let local = read_key(true, ollama, no_stdin, |_| -> io::Result<String> {
+            panic!("a local server is not asked")
+        })
+        .expect("a local server needs no key");
         assert_eq!(local.expose(), "");
     }
 

@@ -44,6 +44,122 @@ pub enum Command {
     /// List the models your accounts are known to serve, grouped across providers (offline:
     /// from the provider presets; 'sb accounts test LABEL' fetches a provider's live list).
     Models(ModelsArgs),
+    /// Stored conversations: list, show, search, export and import.
+    #[command(subcommand, after_help = HISTORY_NOTES)]
+    History(HistoryCommand),
+}
+
+const HISTORY_NOTES: &str = "\
+Examples:
+  sb ask --conversation new --account Work 'Plan a trip'   # starts a stored conversation
+  sb ask --conversation ID --account Work 'And the budget?'  # continues it
+  sb history list
+  sb history show ID
+  sb history search 'budget'
+  sb history export --format html ID > trip.html
+  sb history export --format json > all.json               # every conversation, every branch
+  sb history import all.json
+  sb history import --from chatgpt conversations.json     # a ChatGPT data export
+
+The app and sb share the same history (in the data directory, see --data-dir).";
+
+/// `sb history ...`.
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// List conversations, pinned first, then the most recently updated.
+    List(HistoryListArgs),
+    /// Print a conversation's current branch.
+    Show(HistoryShowArgs),
+    /// Search every message of every conversation (English, Chinese, Japanese...).
+    Search(HistorySearchArgs),
+    /// Export conversations as Markdown, HTML or JSON (JSON keeps every branch).
+    Export(HistoryExportArgs),
+    /// Import a Switchboard JSON export or a ChatGPT data export (conversations.json).
+    Import(HistoryImportArgs),
+}
+
+/// `sb history list`.
+#[derive(Debug, Args)]
+pub struct HistoryListArgs {
+    /// List the archived conversations instead.
+    #[arg(long)]
+    pub archived: bool,
+    /// At most this many.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+    /// Text lines or JSON.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// `sb history show`.
+#[derive(Debug, Args)]
+pub struct HistoryShowArgs {
+    /// The conversation's id (see 'sb history list').
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Text (Markdown) or JSON.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// `sb history search`.
+#[derive(Debug, Args)]
+pub struct HistorySearchArgs {
+    /// What to look for (words or any part of a word; CJK text works too).
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+    /// At most this many hits.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// Text lines or JSON.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// `sb history export`.
+#[derive(Debug, Args)]
+pub struct HistoryExportArgs {
+    /// The conversations to export (Markdown and HTML: exactly one; JSON: none means all).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// The file format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// What `sb history export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Switchboard's JSON: every conversation's every branch and field; importable.
+    Json,
+    /// The current branch as readable Markdown.
+    Markdown,
+    /// The current branch as a standalone page, rendered as the app shows it.
+    Html,
+}
+
+/// `sb history import`.
+#[derive(Debug, Args)]
+pub struct HistoryImportArgs {
+    /// The file to import.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// What wrote the file (default: recognized from its content).
+    #[arg(long, value_enum)]
+    pub from: Option<ImportSource>,
+}
+
+/// Who wrote an import file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportSource {
+    /// `sb history export --format json` or the app's JSON export.
+    Switchboard,
+    /// ChatGPT's data export (`conversations.json`).
+    Chatgpt,
 }
 
 const ACCOUNTS_NOTES: &str = "\
@@ -249,6 +365,11 @@ pub struct AskArgs {
     /// `--format json` summary) instead of resending the conversation.
     #[arg(long, value_name = "ID")]
     pub previous_response_id: Option<String>,
+
+    /// Keep the exchange in the history: "new" starts a stored conversation (its id is printed
+    /// on stderr), an id continues one with its earlier messages and system prompt.
+    #[arg(long, value_name = "ID|new", conflicts_with = "previous_response_id")]
+    pub conversation: Option<String>,
 
     /// The question. Read from standard input when absent or "-".
     #[arg(value_name = "PROMPT")]

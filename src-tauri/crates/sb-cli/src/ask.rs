@@ -54,6 +54,38 @@ pub enum Ready {
     Routed(RoutedRequest),
 }
 
+impl Ready {
+    /// The messages the request sends (a stored conversation puts its earlier ones first).
+    pub fn messages_mut(&mut self) -> &mut Vec<Message> {
+        match self {
+            Self::Fixed(fixed) => &mut fixed.request.messages,
+            Self::Routed(routed) => &mut routed.messages,
+        }
+    }
+
+    /// Where the request goes, as a stored conversation keeps it (the app's target shape):
+    /// an account's model, or a logical model with a strategy. `None` for a bare base URL.
+    pub fn target_json(&self) -> Option<String> {
+        let value = match self {
+            Self::Fixed(fixed) => match &fixed.request.route {
+                Route::Account(id) => serde_json::json!({
+                    "type": "account",
+                    "accountId": id.as_str(),
+                    "model": fixed.request.model,
+                    "api": fixed.request.api,
+                }),
+                Route::Direct { .. } => return None,
+            },
+            Self::Routed(routed) => serde_json::json!({
+                "type": "logical",
+                "model": routed.model,
+                "strategy": routed.strategy,
+            }),
+        };
+        Some(value.to_string())
+    }
+}
+
 /// A request to one route, with what the printer and error messages need.
 #[derive(Debug)]
 pub struct Fixed {
@@ -319,6 +351,7 @@ fn parse_params(given: &[String]) -> Result<Params, CliError> {
 pub async fn run<O, E>(
     switchboard: &Switchboard,
     prepared: Ready,
+    stored: Option<&crate::history::Stored>,
     printer: &mut Printer<O, E>,
 ) -> Result<(), CliError>
 where
@@ -345,10 +378,24 @@ where
         }
     });
 
+    let mut recorder = match stored {
+        Some(stored) => {
+            let (model, api) = match &prepared {
+                Ready::Fixed(fixed) => (fixed.request.model.as_str(), Some(fixed.request.api)),
+                Ready::Routed(routed) => (routed.model.as_str(), None),
+            };
+            Some(stored.recorder(model, api)?)
+        }
+        None => None,
+    };
     // A failed write (closed pipe, full disk) stops the turn: nobody can read the rest.
     let mut write_error: Option<io::Error> = None;
     let mut record: Option<RouteRecord> = None;
     let mut sink = |event: TurnEvent| {
+        // The history first: what reached the terminal is already stored (or about to be).
+        if let Some(recorder) = recorder.as_mut() {
+            recorder.observe(&event);
+        }
         if let TurnEvent::Route(route) = &event {
             record = Some(route.clone());
         }
@@ -383,6 +430,21 @@ where
     };
     watcher.abort();
 
+    if let Some(stored) = stored {
+        if stored.created {
+            printer
+                .note(&format!(
+                    "saved as conversation {id}; continue with --conversation {id}",
+                    id = stored.conversation()
+                ))
+                .map_err(|e| write_failure(&e))?;
+        }
+    }
+    if let Some(recorder) = recorder {
+        recorder.result().map_err(|e| {
+            CliError::Failed(format!("the answer could not be saved in the history: {e}"))
+        })?;
+    }
     if let Some(error) = write_error {
         return Err(write_failure(&error));
     }

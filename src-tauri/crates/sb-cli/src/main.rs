@@ -10,6 +10,7 @@ mod accounts;
 mod args;
 mod ask;
 mod error;
+mod history;
 mod image;
 mod output;
 
@@ -21,7 +22,7 @@ use clap::error::ErrorKind;
 use clap::Parser;
 use sb_core::{KeyringStore, Switchboard};
 
-use crate::args::{AccountsCommand, Cli, Command};
+use crate::args::{AccountsCommand, Cli, Command, HistoryCommand};
 use crate::error::{core_error, CliError};
 use crate::output::{Printer, Style};
 
@@ -65,11 +66,14 @@ fn report(error: &CliError) -> ExitCode {
 fn subcommand_of(argv: &[String]) -> Option<String> {
     let at = argv
         .iter()
-        .position(|a| matches!(a.as_str(), "ask" | "accounts" | "models"))?;
+        .position(|a| matches!(a.as_str(), "ask" | "accounts" | "models" | "history"))?;
     let name = argv[at].as_str();
     match argv.get(at + 1).map(String::as_str) {
         Some(sub @ ("add" | "list" | "remove" | "test")) if name == "accounts" => {
             Some(format!("accounts {sub}"))
+        }
+        Some(sub @ ("list" | "show" | "search" | "export" | "import")) if name == "history" => {
+            Some(format!("history {sub}"))
         }
         _ => Some(name.to_owned()),
     }
@@ -79,6 +83,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Ask(args) => {
             let format = args.format;
+            let conversation = args.conversation.clone();
             // Every check that needs no network or disk happens before the data dir is opened.
             let prepared = ask::prepare(
                 args,
@@ -93,18 +98,34 @@ fn run(cli: Cli) -> Result<(), CliError> {
             )?;
             // With --base-url the keyring is never touched (the route carries the key).
             let switchboard = open(cli.data_dir)?;
-            let ready =
+            let mut ready =
                 prepared.resolve(|name| accounts::find(&accounts::all(&switchboard)?, name))?;
+            let stored = match conversation {
+                Some(which) => {
+                    let target = ready.target_json();
+                    Some(history::begin(
+                        &switchboard,
+                        &which,
+                        target,
+                        ready.messages_mut(),
+                    )?)
+                }
+                None => None,
+            };
             let mut printer =
                 Printer::new(format, stderr_style(), std::io::stdout(), std::io::stderr());
-            runtime()?.block_on(ask::run(&switchboard, ready, &mut printer))
+            runtime()?.block_on(ask::run(&switchboard, ready, stored.as_ref(), &mut printer))
         }
         Command::Accounts(AccountsCommand::Add(args)) => {
             let plan = accounts::plan_add(args)?;
             let stdin = std::io::stdin();
-            let key = accounts::read_key(stdin.is_terminal(), plan.preset, || {
-                std::io::read_to_string(stdin)
-            })?;
+            let key = accounts::read_key(
+                stdin.is_terminal(),
+                plan.preset,
+                || std::io::read_to_string(stdin),
+                // Reads from the terminal itself with echo off; the question goes to stderr.
+                |question| rpassword::prompt_password(question),
+            )?;
             let switchboard = open(cli.data_dir)?;
             accounts::add(
                 &switchboard,
@@ -146,6 +167,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 &mut std::io::stdout(),
                 &mut std::io::stderr(),
             )
+        }
+        Command::History(command) => {
+            let switchboard = open(cli.data_dir)?;
+            let out = &mut std::io::stdout();
+            match command {
+                HistoryCommand::List(args) => history::list(&switchboard, &args, out),
+                HistoryCommand::Show(args) => history::show(&switchboard, &args, out),
+                HistoryCommand::Search(args) => {
+                    history::search(&switchboard, &args, out, &mut std::io::stderr())
+                }
+                HistoryCommand::Export(args) => history::export(&switchboard, &args, out),
+                HistoryCommand::Import(args) => history::import(&switchboard, &args, out),
+            }
         }
     }
 }

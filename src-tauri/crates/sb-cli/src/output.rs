@@ -245,7 +245,7 @@ impl<O: Write, E: Write> Printer<O, E> {
 
     /// Something the user should know that is not an error (a parameter the core adapted, an
     /// answer cut at the token limit): one `sb: note:` line on stderr.
-    fn note(&mut self, message: &str) -> io::Result<()> {
+    pub fn note(&mut self, message: &str) -> io::Result<()> {
         writeln!(self.err, "sb: note: {}", crate::error::one_line(message))?;
         self.err.flush()
     }

@@ -262,7 +262,7 @@ async fn a_key_on_the_command_line_is_refused_and_nothing_is_saved() {
         .await;
     let line = empty.single_error_line(2);
     assert!(
-        line.contains("no API key on standard input"),
+        line.contains("no API key given"),
         "a remote provider needs a key: {line}"
     );
     assert!(home.list().await.is_empty(), "nothing was saved");
@@ -794,4 +794,65 @@ async fn add_takes_headers_a_proxy_with_credentials_and_a_limit() {
         bad.stderr
     );
     assert!(bad.stderr.contains("NAME:VALUE"), "{}", bad.stderr);
+}
+
+/// At a terminal, `sb accounts add` asks for the key at a prompt that does not echo it: the key
+/// typed into a real pseudo-terminal (`script` from util-linux) never shows in the output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_a_terminal_the_key_is_asked_for_without_echo() {
+    use std::io::{Read, Write};
+
+    let home = Home::new();
+    let sim = simulator().await;
+    let command = format!(
+        "{} --data-dir {} accounts add --provider openai --label Typed --base-url {}",
+        env!("CARGO_BIN_EXE_sb"),
+        home.path().display(),
+        sim.base_url()
+    );
+    let transcript = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new("script")
+            .args(["-q", "-e", "-c", &command, "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script runs (package bsdutils, essential on Debian)");
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut seen = Vec::new();
+        let mut buffer = [0u8; 256];
+        // Type only once the prompt is up, so echo is already off (as a person would).
+        while !String::from_utf8_lossy(&seen).contains("typing is hidden") {
+            let n = stdout.read(&mut buffer).expect("read the terminal");
+            assert!(
+                n > 0,
+                "sb ended before asking: {}",
+                String::from_utf8_lossy(&seen)
+            );
+            seen.extend_from_slice(&buffer[..n]);
+        }
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(format!("{KEY}\r").as_bytes())
+            .expect("type the key");
+        stdout.read_to_end(&mut seen).expect("read the rest");
+        drop(stdin);
+        let status = child.wait().expect("script ends");
+        (status, String::from_utf8_lossy(&seen).into_owned())
+    })
+    .await
+    .expect("the terminal session");
+    let (status, transcript) = transcript;
+    assert!(status.success(), "sb succeeds at a terminal: {transcript}");
+    assert!(
+        !transcript.contains(KEY),
+        "the typed key is never echoed: {transcript}"
+    );
+    assert!(
+        transcript.contains(&hint()[4..]),
+        "the account was added with the key's hint: {transcript}"
+    );
+    let accounts = home.list().await;
+    assert_eq!(accounts[0]["label"], "Typed");
+    assert_eq!(accounts[0]["has_key"], true);
 }

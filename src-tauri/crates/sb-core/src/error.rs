@@ -30,6 +30,15 @@ pub enum CoreError {
         /// What is wrong and what to do.
         problem: String,
     },
+    /// The history store refused or failed (its code says which: `invalid_input`, `not_found`,
+    /// `internal`...).
+    #[error("{message}")]
+    History {
+        /// The store's error code.
+        code: &'static str,
+        /// What failed and what to do.
+        message: String,
+    },
     /// Reading or writing the data directory failed.
     #[error("{0}")]
     Storage(String),
@@ -47,6 +56,7 @@ impl CoreError {
             Self::UnknownAccount(_) => "not_found",
             Self::MissingKey { .. } | Self::KeyNotBound { .. } => "auth",
             Self::Storage(_) => "internal",
+            Self::History { code, .. } => code,
             Self::Llm(error) => error.code(),
         }
     }

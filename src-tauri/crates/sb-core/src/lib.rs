@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod chat;
 pub mod data_dir;
 pub mod error;
+pub mod history;
 pub mod preset;
 pub mod router;
 
@@ -30,6 +31,16 @@ pub use sb_secrets::{KeyringStore, MemoryStore, Secret, SecretStore};
 pub struct Switchboard {
     accounts: Arc<Accounts>,
     chat: ChatService,
+    /// The history store, opened on first use (a damaged history must not keep the accounts
+    /// from working).
+    history: Arc<LazyHistory>,
+}
+
+/// The history store's path and, once opened, the store or why it could not open.
+#[derive(Debug)]
+struct LazyHistory {
+    path: std::path::PathBuf,
+    store: std::sync::OnceLock<Result<Arc<sb_store::Store>, (&'static str, String)>>,
 }
 
 impl Switchboard {
@@ -39,7 +50,30 @@ impl Switchboard {
         let chat = ChatService::new(accounts.clone())?
             .with_protocols_file(data_dir.join("protocols.json"))
             .with_discovered_file(data_dir.join("catalog.json"));
-        Ok(Self { accounts, chat })
+        Ok(Self {
+            accounts,
+            chat,
+            history: Arc::new(LazyHistory {
+                path: data_dir.join(history::FILE_NAME),
+                store: std::sync::OnceLock::new(),
+            }),
+        })
+    }
+
+    /// The history store (`history.sqlite3` in the data directory), opened and migrated on
+    /// first use. A damaged or newer database is an error every time, never replaced.
+    pub fn history(&self) -> Result<Arc<sb_store::Store>, CoreError> {
+        let opened = self.history.store.get_or_init(|| {
+            sb_store::Store::open(&self.history.path)
+                .map(Arc::new)
+                .map_err(|e| match CoreError::from(e) {
+                    CoreError::History { code, message } => (code, message),
+                    other => ("internal", other.to_string()),
+                })
+        });
+        opened
+            .clone()
+            .map_err(|(code, message)| CoreError::History { code, message })
     }
 
     /// The accounts.
