@@ -151,8 +151,10 @@ fn stored_turn(
     request: &mut Turn,
 ) -> Result<(sb_core::history::Placed, sb_core::history::AnswerRecorder), CoreError> {
     let store = core.history()?;
-    let question = if placement.regenerate { None } else { question };
-    let placed = sb_core::history::place(&store, placement, question)?;
+    let question = question
+        .filter(|_| !placement.regenerate)
+        .map(|text| sb_core::Message::text(sb_core::Role::User, text));
+    let placed = sb_core::history::place(&store, placement, question.as_ref())?;
     let continues_stored_response = matches!(
         request,
         Turn::Pinned(sb_core::TurnRequest {

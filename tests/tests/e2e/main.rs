@@ -2,6 +2,7 @@
 //! WebDriver, talking to the provider simulator over loopback. Screenshots go to
 //! `artifacts/e2e/`. Run through the README test command (it provides Xvfb and the build).
 
+mod bench;
 mod harness;
 
 use std::time::Duration;

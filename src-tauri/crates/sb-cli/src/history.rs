@@ -361,12 +361,8 @@ pub fn begin(
             ..Placement::default()
         }
     };
-    let placed = place(&store, placement, Some(&question.content)).map_err(core_error)?;
+    let placed = place(&store, placement, Some(&question)).map_err(core_error)?;
     *messages = placed.messages;
-    // The question as given, with its images (the history keeps its text).
-    if let Some(last) = messages.last_mut() {
-        *last = question;
-    }
     Ok(Stored {
         store,
         conversation: placed.conversation,

@@ -71,15 +71,23 @@ pub struct Placed {
     pub messages: Vec<Message>,
 }
 
-/// Stores the question `question` (unless regenerating) where `placement` says and builds the
-/// messages to send from the stored branch, so an edit or a regeneration sends exactly the
-/// history of its own branch.
+/// Stores the question `question` (unless regenerating; its images too, when they are `data:`
+/// URLs) where `placement` says and builds the messages to send from the stored branch, so an
+/// edit or a regeneration sends exactly the history of its own branch.
 pub fn place(
     store: &Store,
     placement: Placement,
-    question: Option<&str>,
+    question: Option<&Message>,
 ) -> Result<Placed, CoreError> {
-    let question = question.map(str::trim).filter(|q| !q.is_empty());
+    let images = question
+        .map(|q| {
+            q.images
+                .iter()
+                .filter_map(|url| stored_image(url))
+                .collect()
+        })
+        .unwrap_or_default();
+    let question = question.map(|q| q.content.trim()).filter(|q| !q.is_empty());
     let (conversation, created) = match &placement.conversation {
         Some(id) => (store.conversation(id)?.id, false),
         None => {
@@ -145,7 +153,10 @@ pub fn place(
         let stored = store.add_message(
             &conversation,
             placement.parent.as_ref(),
-            sb_store::NewMessage::user(text),
+            sb_store::NewMessage {
+                images,
+                ..sb_store::NewMessage::user(text)
+            },
         )?;
         history.push(stored.clone());
         (Some(stored.id.clone()), stored.id)
@@ -169,7 +180,7 @@ pub fn place(
 /// A stored message as the wire sends it; `None` for one without text (an answer that failed
 /// before saying anything).
 fn to_message(message: &sb_store::Message) -> Option<Message> {
-    if message.content.trim().is_empty() {
+    if message.content.trim().is_empty() && message.images.is_empty() {
         return None;
     }
     let role = match message.role {
@@ -177,7 +188,25 @@ fn to_message(message: &sb_store::Message) -> Option<Message> {
         sb_store::Role::User => Role::User,
         sb_store::Role::Assistant => Role::Assistant,
     };
-    Some(Message::text(role, message.content.clone()))
+    Some(Message {
+        role,
+        content: message.content.clone(),
+        images: message
+            .images
+            .iter()
+            .map(|image| format!("data:{};base64,{}", image.mime, image.data_base64))
+            .collect(),
+    })
+}
+
+/// An image of a question as the history keeps it: only `data:` URLs carry their bytes (a
+/// remote URL would have to be fetched again, and may be gone).
+fn stored_image(url: &str) -> Option<sb_store::Image> {
+    let (mime, data) = url.strip_prefix("data:")?.split_once(";base64,")?;
+    Some(sb_store::Image {
+        mime: mime.to_owned(),
+        data_base64: data.to_owned(),
+    })
 }
 
 /// The store's name for a protocol.
@@ -461,7 +490,7 @@ mod tests {
                 system_prompt: Some("Be brief.".into()),
                 ..Placement::default()
             },
-            Some("  What is   Rust? "),
+            Some(&Message::text(Role::User, "  What is   Rust? ")),
         )
         .expect("a new conversation");
         assert!(first.created);
@@ -504,7 +533,11 @@ mod tests {
                 parent: Some(answer.clone()),
                 ..Placement::default()
             },
-            Some("And Go?"),
+            Some(&Message {
+                role: Role::User,
+                content: "And Go?".into(),
+                images: vec!["data:image/png;base64,iVBORw0KGgo=".into()],
+            }),
         )
         .expect("a follow-up");
         assert_eq!(
@@ -516,6 +549,11 @@ mod tests {
                 (Role::User, "And Go?".to_owned()),
             ]
         );
+        assert_eq!(
+            next.messages.last().map(|m| m.images.clone()),
+            Some(vec!["data:image/png;base64,iVBORw0KGgo=".to_owned()]),
+            "the question's image is stored and sent as a data URL"
+        );
 
         // Editing the first question: a sibling of it, sent without the old answer.
         let edit = place(
@@ -525,7 +563,7 @@ mod tests {
                 parent: None,
                 ..Placement::default()
             },
-            Some("What is Zig?"),
+            Some(&Message::text(Role::User, "What is Zig?")),
         )
         .expect("an edit");
         assert_eq!(
