@@ -32,6 +32,34 @@ fn hello() -> Vec<Message> {
     vec![Message::text(Role::User, "hello")]
 }
 
+/// Asks for `model` routed across the accounts by priority; the outcome and the route record.
+async fn ask_routed(
+    core: &Switchboard,
+    model: &str,
+) -> (sb_core::TurnOutcome, Option<sb_core::router::RouteRecord>) {
+    let mut record = None;
+    let mut sink = |event: TurnEvent| {
+        if let TurnEvent::Route(r) = event {
+            record = Some(r);
+        }
+    };
+    let outcome = core
+        .chat()
+        .run_routed(
+            RoutedRequest {
+                model: model.into(),
+                strategy: Strategy::Priority,
+                messages: hello(),
+                params: Params::default(),
+                stream: true,
+            },
+            CancellationToken::new(),
+            &mut sink,
+        )
+        .await;
+    (outcome, record)
+}
+
 /// Every file under `dir`, recursively, as bytes.
 fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut found = Vec::new();
@@ -88,21 +116,7 @@ async fn discovered_models_join_the_picker_route_and_survive_a_restart() {
 
     // The listed model can be asked for by name, routed to the account that listed it.
     sim.push(Script::reply("from the new model"));
-    let mut sink = |_: TurnEvent| {};
-    let outcome = core
-        .chat()
-        .run_routed(
-            RoutedRequest {
-                model: "vendor/brand-new-model".into(),
-                strategy: Strategy::Priority,
-                messages: hello(),
-                params: Params::default(),
-                stream: true,
-            },
-            CancellationToken::new(),
-            &mut sink,
-        )
-        .await;
+    let (outcome, _) = ask_routed(&core, "vendor/brand-new-model").await;
     assert_eq!(outcome.text, "from the new model", "{:?}", outcome.end);
     let asked = sim.requests().pop().expect("request");
     assert_eq!(asked.body["model"], "vendor/brand-new-model");
@@ -146,21 +160,7 @@ async fn models_added_by_hand_are_routed_with_their_protocol() {
     core.accounts().update(&account.id, update).expect("update");
 
     sim.push(Script::reply("over responses"));
-    let mut sink = |_: TurnEvent| {};
-    let outcome = core
-        .chat()
-        .run_routed(
-            RoutedRequest {
-                model: "gpt-5.1-codex-mini".into(),
-                strategy: Strategy::Priority,
-                messages: hello(),
-                params: Params::default(),
-                stream: true,
-            },
-            CancellationToken::new(),
-            &mut sink,
-        )
-        .await;
+    let (outcome, _) = ask_routed(&core, "gpt-5.1-codex-mini").await;
     assert_eq!(outcome.text, "over responses", "{:?}", outcome.end);
     let asked = sim.requests().pop().expect("request");
     assert_eq!(
@@ -282,26 +282,7 @@ async fn a_busy_route_is_left_for_the_next_and_the_record_says_why() {
     });
     busy_sim.wait_for_requests(1, Duration::from_secs(10)).await;
 
-    let mut record = None;
-    let mut sink = |event: TurnEvent| {
-        if let TurnEvent::Route(r) = event {
-            record = Some(r);
-        }
-    };
-    let routed = core
-        .chat()
-        .run_routed(
-            RoutedRequest {
-                model: "gpt-5.1".into(),
-                strategy: Strategy::Priority,
-                messages: hello(),
-                params: Params::default(),
-                stream: true,
-            },
-            CancellationToken::new(),
-            &mut sink,
-        )
-        .await;
+    let (routed, record) = ask_routed(&core, "gpt-5.1").await;
     assert_eq!(routed.text, "from the free account", "{:?}", routed.end);
     let record = record.expect("route record");
     assert_eq!(record.attempts.len(), 1, "{record:?}");
@@ -358,21 +339,7 @@ async fn no_file_in_the_data_directory_ever_holds_a_secret() {
     }
     limited.push(Script::rate_limited(30));
     good.push(Script::reply("answered"));
-    let mut sink = |_: TurnEvent| {};
-    let outcome = core
-        .chat()
-        .run_routed(
-            RoutedRequest {
-                model: "gpt-5.1-codex-mini".into(),
-                strategy: Strategy::Priority,
-                messages: hello(),
-                params: Params::default(),
-                stream: true,
-            },
-            CancellationToken::new(),
-            &mut sink,
-        )
-        .await;
+    let (outcome, _) = ask_routed(&core, "gpt-5.1-codex-mini").await;
     assert!(outcome.end.is_some());
     assert!(
         core.chat()
