@@ -526,14 +526,14 @@ impl Turn {
 }
 
 /// A send request split into the turn and, when it is stored, its placement and target.
-pub struct Send {
+pub struct SendPlan {
     pub turn: Turn,
     pub placement: Option<sb_core::history::Placement>,
     /// The last message's text (the question), for the history.
     pub question: Option<String>,
 }
 
-impl From<SendRequest> for Send {
+impl From<SendRequest> for SendPlan {
     fn from(mut dto: SendRequest) -> Self {
         let question = dto
             .messages

@@ -7,7 +7,9 @@ use sb_core::{CoreError, Switchboard};
 use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
 
-use crate::dto::{CommandError, HealthView, ModelGroupView, RouteChoice, Send, StreamEvent, Turn};
+use crate::dto::{
+    CommandError, HealthView, ModelGroupView, RouteChoice, SendPlan, StreamEvent, Turn,
+};
 
 /// Managed state. The core may have failed to open (damaged data, no data dir): then every
 /// command reports that error instead of the app refusing to start without saying why.
@@ -41,7 +43,7 @@ impl AppState {
     /// Spawns the turn; its events go to `channel`, and [`Self::stop_turn`] can cancel it.
     pub fn start_turn(
         &self,
-        request: Send,
+        request: SendPlan,
         channel: Channel<StreamEvent>,
     ) -> Result<String, CommandError> {
         let core = self.core()?;
@@ -65,7 +67,7 @@ impl AppState {
                     .map(|a| a.label)
                     .unwrap_or_else(|_| "a removed account".to_owned())
             };
-            let Send {
+            let SendPlan {
                 turn: mut request,
                 placement,
                 question,
