@@ -319,6 +319,9 @@ article{border-top:1px solid #ddd;padding:1rem 0}article h2{font-size:.9rem;colo
 details{color:#555;margin-bottom:.5rem}pre{overflow:auto;background:#f5f5f7;padding:.75rem}\
 code{font-family:ui-monospace,monospace}img{max-width:100%}table{border-collapse:collapse}\
 td,th{border:1px solid #ccc;padding:.25rem .5rem}\
+.tok-keyword,.tok-tag{color:#a626a4}.tok-string,.tok-inserted{color:#50a14f}\
+.tok-comment{color:#8a8a8a;font-style:italic}.tok-number,.tok-literal{color:#986801}\
+.tok-type,.tok-attr{color:#c18401}.tok-function,.tok-property{color:#4078f2}.tok-deleted{color:#e45649}\
 @media (prefers-color-scheme:dark){body{color:#eee;background:#1c1c1e}pre{background:#2c2c2e}}";
 
 /// Nothing loads or runs: no scripts, no remote fetches, images only inline, no forms, no

@@ -232,7 +232,15 @@ fn html_export_is_sanitized_and_standalone() -> TestResult {
         html.contains("<strong>Lifetimes</strong>"),
         "answers rendered as markdown"
     );
-    assert!(html.contains("<pre><code class=\"language-rust\">"));
+    assert!(
+        html.contains("<pre><code class=\"language-rust\" data-lang=\"rust\">"),
+        "code keeps its language for the label"
+    );
+    assert!(
+        html.contains("<span class=\"tok-keyword\">"),
+        "code is highlighted, and the page styles the token classes"
+    );
+    assert!(html.contains("<style>") && html.contains(".tok-keyword,"));
     assert!(html.contains("<img alt=\"image 1\" src=\"data:image/png;base64,iVBORw0KGgo=\">"));
     assert!(!html.contains("Lifetimes are"));
     Ok(())
