@@ -23,6 +23,8 @@ const COMMANDS: &[&str] = &[
     "import_history",
     "send_message",
     "stop_message",
+    "open_link",
+    "load_remote_image",
 ];
 
 fn main() {

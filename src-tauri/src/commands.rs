@@ -10,7 +10,7 @@ use crate::dto::{
 };
 use crate::state::AppState;
 
-type CommandResult<T> = Result<T, CommandError>;
+pub(crate) type CommandResult<T> = Result<T, CommandError>;
 
 /// Runs `work` with the core on the blocking pool.
 pub(crate) async fn blocking<T: Send + 'static>(

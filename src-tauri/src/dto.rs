@@ -4,7 +4,7 @@
 //! type carrying one, [`NewAccount`], is `Deserialize` only and wraps the key in a `Secret` at
 //! once.
 
-use sb_core::{AccountHealth, AccountSummary, CoreError, Secret, TurnEvent};
+use sb_core::{AccountHealth, AccountSummary, CoreError, RenderedPart, Secret, TurnEvent};
 use serde::{Deserialize, Serialize};
 
 /// An account as the UI sees it.
@@ -591,6 +591,16 @@ impl From<SendRequest> for Turn {
     }
 }
 
+/// Which text of an answer a `rendered` event is of.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RenderedPartView {
+    /// The answer.
+    Answer,
+    /// The reasoning section.
+    Reasoning,
+}
+
 /// Events of one answer, over its per-request channel.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -629,8 +639,11 @@ pub enum StreamEvent {
         served_by: Option<RouteView>,
         attempts: Vec<AttemptView>,
     },
+    /// Append `committed` to the part's finished blocks, then replace its tail.
     Rendered {
-        html: String,
+        part: RenderedPartView,
+        committed: Vec<String>,
+        tail: String,
     },
     #[serde(rename_all = "camelCase")]
     Usage {
@@ -685,7 +698,14 @@ impl StreamEvent {
                 param: param.to_owned(),
                 message,
             },
-            TurnEvent::Rendered(html) => Self::Rendered { html },
+            TurnEvent::Rendered(update) => Self::Rendered {
+                part: match update.part {
+                    RenderedPart::Answer => RenderedPartView::Answer,
+                    RenderedPart::Reasoning => RenderedPartView::Reasoning,
+                },
+                committed: update.committed,
+                tail: update.tail,
+            },
             TurnEvent::Usage(usage) => Self::Usage {
                 prompt_tokens: usage.prompt_tokens,
                 completion_tokens: usage.completion_tokens,

@@ -65,6 +65,8 @@ pub struct StoredMessage {
     pub content: String,
     pub html: Option<String>,
     pub reasoning: String,
+    /// The reasoning rendered the same way; `None` when there is none.
+    pub reasoning_html: Option<String>,
     pub model: Option<String>,
     pub status: sb_store::MessageStatus,
     pub route: Option<StoredRoute>,
@@ -167,6 +169,8 @@ fn stored_message(
                 .collect(),
         });
     let html = (m.role == Role::Assistant).then(|| sb_markdown::render(&m.content));
+    let reasoning_html = (m.role == Role::Assistant && !m.reasoning.is_empty())
+        .then(|| sb_markdown::render(&m.reasoning));
     StoredMessage {
         id: m.id.to_string(),
         parent_id: m.parent_id.as_ref().map(ToString::to_string),
@@ -174,6 +178,7 @@ fn stored_message(
         html,
         content: m.content,
         reasoning: m.reasoning,
+        reasoning_html,
         model: m.model,
         status: m.status,
         route,

@@ -4,6 +4,7 @@
 mod commands;
 mod dto;
 mod history;
+mod links;
 mod state;
 
 use std::sync::Arc;
@@ -15,6 +16,10 @@ pub fn run() {
     let core = sb_core::data_dir::resolve(None)
         .and_then(|dir| Switchboard::open(&dir, Arc::new(KeyringStore::default())));
     let result = tauri::Builder::default()
+        // The opener is used from Rust only (`links::open_link` checks the scheme first); the
+        // window's capability grants none of its commands.
+        .plugin(tauri_plugin_opener::init())
+        .plugin(links::navigation_guard())
         .manage(state::AppState::new(core))
         .invoke_handler(tauri::generate_handler![
             commands::list_accounts,
@@ -38,6 +43,8 @@ pub fn run() {
             history::import_history,
             commands::send_message,
             commands::stop_message,
+            links::open_link,
+            links::load_remote_image,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

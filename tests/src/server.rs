@@ -6,9 +6,10 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper::header::{HeaderMap, AUTHORIZATION};
+use hyper::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -99,6 +100,8 @@ struct Shared {
     /// Whether models outside `models` are rejected.
     restrict_models: bool,
     scripts: Mutex<Scripts>,
+    /// Files served on `GET path` without a key (pictures an answer links to).
+    files: Mutex<HashMap<String, (HeaderValue, Bytes)>>,
     requests: watch::Sender<Vec<RecordedRequest>>,
 }
 
@@ -139,6 +142,7 @@ impl Simulator {
                 by_model: HashMap::new(),
                 default: Script::echo(),
             }),
+            files: Mutex::default(),
             requests: watch::Sender::new(Vec::new()),
         });
         let (stop, stopped) = oneshot::channel();
@@ -179,6 +183,18 @@ impl Simulator {
     /// (default [`Script::echo`]).
     pub fn set_default_script(&self, script: Script) {
         self.shared.scripts().default = script;
+    }
+
+    /// Serves `body` with `content_type` on `GET path` (no key needed), as a web server
+    /// hosting an image an answer links to would. Returns the file's URL.
+    pub fn serve_file(&self, path: &str, content_type: &str, body: impl Into<Bytes>) -> String {
+        let content_type = HeaderValue::from_str(content_type).expect("a valid content type");
+        self.shared
+            .files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path.to_owned(), (content_type, body.into()));
+        format!("http://{}{path}", self.addr)
     }
 
     /// Every request so far, in arrival order, including `/v1/models` and rejected ones.
@@ -244,6 +260,12 @@ impl Shared {
         headers: &HeaderMap,
         body: Option<Value>,
     ) -> Answer {
+        if method == Method::GET {
+            let files = self.files.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((content_type, body)) = files.get(path) {
+                return Answer::file(content_type.clone(), body.clone());
+            }
+        }
         let endpoint = match (method, path) {
             (&Method::GET, "/v1/models") => None,
             (&Method::POST, "/v1/chat/completions") => Some(Endpoint::Chat),

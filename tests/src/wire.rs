@@ -67,6 +67,19 @@ impl Answer {
     }
 }
 
+impl Answer {
+    /// A file with its content type.
+    pub(crate) fn file(content_type: HeaderValue, body: bytes::Bytes) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, content_type);
+        Self::Respond {
+            status: StatusCode::OK,
+            headers,
+            plan: BodyPlan::fixed(body),
+        }
+    }
+}
+
 fn default_headers(content_type: &'static str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -3,7 +3,7 @@ import { flushSync } from "svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NewAccount, SendRequest } from "./ipc/types";
 import { FakeBackend } from "./test-support/backend";
-import { $, $$, choose, click, must, settle, startApp, stopApp, type } from "./test-support/dom";
+import { $, $$, choose, click, frame, must, settle, startApp, stopApp, type } from "./test-support/dom";
 import { accountView, group, route } from "./test-support/fixtures";
 
 let backend: FakeBackend;
@@ -264,13 +264,16 @@ describe("chat", () => {
 
     feed.send(
       { type: "reasoningDelta", text: "Considering." },
-      { type: "rendered", html: "<p><strong>Hi</strong> &lt;b&gt;</p>" },
+      { type: "rendered", part: "reasoning", committed: [], tail: "<p><em>Considering.</em></p>" },
+      { type: "rendered", part: "answer", committed: [], tail: "<p><strong>Hi</strong> &lt;b&gt;</p>" },
     );
-    flushSync();
-    expect(content.querySelector("strong")?.textContent, "the backend's HTML is rendered").toBe("Hi");
+    await frame();
+    const rendered = must(".message.assistant .content");
+    expect(rendered.querySelector("strong")?.textContent, "the backend's HTML is rendered").toBe("Hi");
+    expect(rendered.querySelector("b"), "escaped model HTML stays text").toBeNull();
     const reasoning = must<HTMLDetailsElement>(".message.assistant details.reasoning");
     expect(reasoning.open, "reasoning is open while streaming").toBe(true);
-    expect(reasoning.textContent, "reasoning text is shown").toContain("Considering.");
+    expect(reasoning.querySelector("em")?.textContent, "reasoning is rendered markdown too").toBe("Considering.");
 
     feed.send(
       { type: "usage", promptTokens: 5, completionTokens: 7, totalTokens: 12 },
@@ -308,10 +311,10 @@ describe("chat", () => {
     await sendText("Hi");
     backend.feeds[0]!.send(
       { type: "textDelta", text: "Partial" },
-      { type: "rendered", html: "<p>Partial</p>" },
+      { type: "rendered", part: "answer", committed: [], tail: "<p>Partial</p>" },
       { type: "error", code: "network", message: "The connection was reset." },
     );
-    flushSync();
+    await frame();
     const answer = must(".message.assistant");
     expect(answer.dataset.status, "the answer failed").toBe("error");
     const card = must(".message.assistant .error-card");

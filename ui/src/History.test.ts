@@ -5,7 +5,7 @@ import { flushSync } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SendRequest } from "./ipc/types";
 import { FakeBackend } from "./test-support/backend";
-import { $, $$, click, key, must, settle, startApp, stopApp, type } from "./test-support/dom";
+import { $, $$, click, frame, key, must, settle, startApp, stopApp, type } from "./test-support/dom";
 import { accountView, group, route } from "./test-support/fixtures";
 
 let backend: FakeBackend;
@@ -65,7 +65,7 @@ function shownIds(): (string | undefined)[] {
 function finish(text = "Done.", index = backend.feeds.length - 1): void {
   backend.feeds[index]!.send(
     { type: "textDelta", text },
-    { type: "rendered", html: `<p>${text}</p>` },
+    { type: "rendered", part: "answer", committed: [], tail: `<p>${text}</p>` },
     { type: "finished", reason: "stop" },
   );
   flushSync();
@@ -165,6 +165,7 @@ describe("opening a conversation", () => {
     const answer = message("a1");
     expect(answer.classList.contains("assistant"), "answers are assistant messages").toBe(true);
     expect(answer.dataset.status, "complete shows as the same 'done' a live answer ends with").toBe("done");
+    await frame();
     expect(answer.querySelector(".content strong")?.textContent, "the stored html is rendered").toBe("Bold");
     expect(answer.querySelector("details.reasoning")?.textContent, "the reasoning is kept").toContain(
       "They ask about markup.",
@@ -380,6 +381,7 @@ describe("branches", () => {
     expect(backend.called("switch_branch").map((c) => c.args), "the sibling is asked for").toEqual([
       { conversationId: "c1", messageId: "a1" },
     ]);
+    await frame();
     expect(must(".content", message("a1")).textContent, "its text is shown").toBe("First answer");
     expect(must(".branch-position", message("a1")).textContent, "as the first of two").toBe("1 / 2");
     expect(must<HTMLButtonElement>(".branch-prev", message("a1")).disabled, "nothing before it").toBe(true);
@@ -399,6 +401,7 @@ describe("interrupted answers", () => {
     expect(answer.textContent, "the notice says what happened").toContain(
       "This answer was cut off when Switchboard stopped",
     );
+    await frame();
     expect(must(".content", answer).textContent, "the text it got stays").toBe("Once upon");
 
     await click(must(".continue-answer", answer));

@@ -76,6 +76,10 @@ pub async fn within<T, E: std::fmt::Display>(
     }
 }
 
+/// Stands in for the desktop's `xdg-open` (what Tauri's opener runs on Linux): records each
+/// URL the app asks the system to open, and opens nothing, so no test can start a browser.
+const XDG_OPEN_RECORDER: &str = "#!/bin/sh\nprintf '%s\\n' \"$*\" >> \"$SB_E2E_DIR/opened.txt\"\n";
+
 /// The private session: dbus-run-session -> unlock a fresh keyring -> exec tauri-driver.
 const SESSION_SCRIPT: &str = r#"
 set -e
@@ -106,9 +110,18 @@ impl Session {
             "E2E tests need an X display: run them under xvfb-run (the README test command does)"
         );
         let dir = std::env::temp_dir().join(format!("sb-e2e-{name}-{}", uuid::Uuid::new_v4()));
-        for sub in ["home", "data", "run"] {
+        for sub in ["home", "data", "run", "bin"] {
             std::fs::create_dir_all(dir.join(sub))?;
         }
+        let recorder = dir.join("bin").join("xdg-open");
+        std::fs::write(&recorder, XDG_OPEN_RECORDER)?;
+        std::fs::set_permissions(
+            &recorder,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )?;
+        let path = std::env::join_paths(std::iter::once(dir.join("bin")).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ))?;
         set_private(&dir.join("run"))?;
         let port = free_port();
         let native_port = free_port();
@@ -125,6 +138,7 @@ impl Session {
             // frames to the X window (screenshots show an early frame while the DOM is current).
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("SB_E2E_DIR", &dir)
+            .env("PATH", path)
             .env("SB_E2E_KEYRING_PASSWORD", "e2e")
             .env("SB_E2E_TAURI_DRIVER", tauri_driver())
             .env("SB_E2E_PORT", port.to_string())
@@ -166,6 +180,15 @@ impl Session {
         let mut files = Vec::new();
         collect_files(&self.dir.join("data"), &mut files)?;
         Ok(files)
+    }
+
+    /// The URLs the app handed to the system's opener so far (see [`XDG_OPEN_RECORDER`]).
+    pub fn opened_links(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("opened.txt"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Everything the app and its WebDriver wrote to stderr so far (the app's log).

@@ -4,6 +4,7 @@
 
 mod bench;
 mod harness;
+mod markdown;
 
 use std::time::Duration;
 

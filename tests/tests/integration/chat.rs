@@ -44,6 +44,19 @@ async fn run(core: &Switchboard, request: TurnRequest) -> (TurnOutcome, Vec<Turn
     (outcome, events)
 }
 
+/// The answer's HTML as the UI builds it from the `Rendered` updates.
+fn answer_html(events: &[TurnEvent]) -> String {
+    let mut page = sb_core::RenderedPage::default();
+    for event in events {
+        if let TurnEvent::Rendered(update) = event {
+            if update.part == sb_core::RenderedPart::Answer {
+                page.apply(update);
+            }
+        }
+    }
+    page.html()
+}
+
 #[tokio::test]
 async fn streamed_answer_is_assembled_rendered_and_sent_with_the_accounts_key() {
     let sim = simulator().await;
@@ -59,16 +72,9 @@ async fn streamed_answer_is_assembled_rendered_and_sent_with_the_accounts_key() 
         "every byte of the answer arrives intact"
     );
     assert_eq!(outcome.end, Some(TurnEvent::Finished("stop".into())));
-    let html = events
-        .iter()
-        .rev()
-        .find_map(|e| match e {
-            TurnEvent::Rendered(html) => Some(html.clone()),
-            _ => None,
-        })
-        .expect("the answer is rendered");
+    let html = answer_html(&events);
     assert!(
-        html.contains("<h2>你好 👋</h2>") && html.contains("<strong>bold</strong>"),
+        html.contains("<h2 id=\"md-你好\">你好 👋</h2>") && html.contains("<strong>bold</strong>"),
         "{html}"
     );
     assert!(
@@ -473,10 +479,9 @@ async fn non_streamed_answers_arrive_whole_over_both_protocols() {
             Some(TurnEvent::Finished("stop".into())),
             "{api:?}"
         );
-        assert!(
-            events.contains(&TurnEvent::Rendered(
-                "<p>whole <strong>answer</strong></p>\n".into()
-            )),
+        assert_eq!(
+            answer_html(&events),
+            "<p>whole <strong>answer</strong></p>\n",
             "{api:?}: rendered like a streamed answer"
         );
         let request = sim.requests().pop().expect("request");

@@ -9,6 +9,7 @@ mod keyring;
 mod openapi;
 mod providers;
 mod proxy;
+mod remote_image;
 mod routing;
 
 use std::path::PathBuf;

@@ -223,3 +223,13 @@ export function exportHistory(id: string | null, format: ExportFormat): Promise<
 export function importHistory(text: string): Promise<ImportReport> {
   return call<ImportReport>("import_history", { text });
 }
+
+/** Opens an http, https or mailto link from an answer in the system browser or mail client. */
+export function openLink(url: string): Promise<void> {
+  return call<void>("open_link", { url });
+}
+
+/** Fetches a remote image the user allowed; resolves to a `data:image/…` URL. */
+export function loadRemoteImage(url: string): Promise<string> {
+  return call<string>("load_remote_image", { url });
+}

@@ -301,6 +301,15 @@ export interface AttemptView {
   outcome: string;
 }
 
+/** Which text of an answer a `rendered` event is of. */
+export type RenderedPart = "answer" | "reasoning";
+
+/** A text's HTML as the `rendered` events build it: finished blocks, then the unfinished tail. */
+export interface RenderedText {
+  blocks: string[];
+  tail: string;
+}
+
 /** Events of one streamed answer, in order, over a per-request tauri Channel. */
 export type StreamEvent =
   | { type: "started"; requestId: string }
@@ -322,8 +331,12 @@ export type StreamEvent =
   | { type: "route"; servedBy: RouteView | null; attempts: AttemptView[] }
   /** A parameter was adapted or dropped for the target model (shown on the answer). */
   | { type: "notice"; param: string; message: string }
-  /** Sanitized HTML of the whole answer so far (model raw HTML escaped). Safe to assign to innerHTML. */
-  | { type: "rendered"; html: string }
+  /**
+   * Sanitized HTML of the answer or its reasoning, incrementally: append `committed` (finished
+   * blocks, final) after the part's earlier blocks, then replace the part's tail with `tail`.
+   * Model raw HTML is escaped; safe to parse into the page.
+   */
+  | { type: "rendered"; part: RenderedPart; committed: string[]; tail: string }
   | {
       type: "usage";
       promptTokens: number | null;
@@ -366,6 +379,8 @@ export interface StoredMessage {
   /** Sanitized HTML of an assistant message (same renderer as live answers); null for others. */
   html: string | null;
   reasoning: string;
+  /** The reasoning rendered the same way; null when there is none. */
+  reasoningHtml: string | null;
   model: string | null;
   /**
    * `interrupted`: the app or sb stopped while it streamed (crash, kill); the text is what had

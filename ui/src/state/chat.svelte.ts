@@ -16,6 +16,7 @@ import type {
   ConversationView,
   MessageStatus,
   Params,
+  RenderedText,
   RouteView,
   SendRequest,
   StoredMessage,
@@ -71,9 +72,11 @@ export interface AssistantTurn extends Placement {
   target: Target | null;
   /** Raw markdown received so far. */
   text: string;
-  /** Sanitized HTML from the backend; null until the first `rendered` event. */
-  html: string | null;
+  /** The answer's sanitized HTML from the backend; null until its first `rendered` event. */
+  answer: RenderedText | null;
   reasoning: string;
+  /** The reasoning's sanitized HTML; null until its first `rendered` event. */
+  reasoningRendered: RenderedText | null;
   status: AssistantStatus;
   error: CommandError | null;
   usage: Usage | null;
@@ -108,8 +111,9 @@ export function newAssistantTurn(id: number, target: Target | null): AssistantTu
     requestId: null,
     target,
     text: "",
-    html: null,
+    answer: null,
     reasoning: "",
+    reasoningRendered: null,
     status: "streaming",
     error: null,
     usage: null,
@@ -161,9 +165,13 @@ export function applyStreamEvent(turn: AssistantTurn, event: StreamEvent): void 
       call.arguments += event.arguments;
       break;
     }
-    case "rendered":
-      turn.html = event.html;
+    case "rendered": {
+      const field = event.part === "reasoning" ? "reasoningRendered" : "answer";
+      const text = (turn[field] ??= { blocks: [], tail: "" });
+      if (event.committed.length > 0) text.blocks.push(...event.committed);
+      text.tail = event.tail;
       break;
+    }
     case "usage":
       turn.usage = {
         promptTokens: event.promptTokens,
@@ -263,8 +271,9 @@ export function turnFromStored(message: StoredMessage, id: number): Turn {
     ...newAssistantTurn(id, null),
     ...placement,
     text: message.content,
-    html: message.html,
+    answer: message.html === null ? null : { blocks: [message.html], tail: "" },
     reasoning: message.reasoning,
+    reasoningRendered: message.reasoningHtml === null ? null : { blocks: [message.reasoningHtml], tail: "" },
     status: assistantStatus(message.status),
     error: message.error ? { code: message.error.code, message: message.error.message } : null,
     usage: message.usage ? { ...message.usage } : null,

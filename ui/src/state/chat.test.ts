@@ -32,15 +32,24 @@ describe("applyStreamEvent", () => {
       { type: "reasoningDelta", text: "Think" },
       { type: "reasoningDelta", text: "ing." },
       { type: "textDelta", text: "Hel" },
-      { type: "rendered", html: "<p>Hel</p>" },
-      { type: "textDelta", text: "lo" },
-      { type: "rendered", html: "<p>Hello</p>" },
+      { type: "rendered", part: "reasoning", committed: [], tail: "<p>Thinking.</p>" },
+      { type: "rendered", part: "answer", committed: [], tail: "<p>Hel</p>" },
+      { type: "textDelta", text: "lo\n\nMore" },
+      { type: "rendered", part: "answer", committed: ["<p>Hello</p>"], tail: "<p>Mo</p>" },
+      { type: "rendered", part: "answer", committed: [], tail: "<p>More</p>" },
       { type: "usage", promptTokens: 3, completionTokens: 2, totalTokens: 5 },
       { type: "finished", reason: "stop" },
     ]);
     expect(turn.requestId, "started carries the id Stop needs").toBe("r1");
-    expect(turn.text, "textDelta appends to the raw text").toBe("Hello");
-    expect(turn.html, "rendered replaces the HTML with the latest whole render").toBe("<p>Hello</p>");
+    expect(turn.text, "textDelta appends to the raw text").toBe("Hello\n\nMore");
+    expect(turn.answer, "committed blocks accumulate; the tail is replaced").toEqual({
+      blocks: ["<p>Hello</p>"],
+      tail: "<p>More</p>",
+    });
+    expect(turn.reasoningRendered, "the reasoning is rendered on its own").toEqual({
+      blocks: [],
+      tail: "<p>Thinking.</p>",
+    });
     expect(turn.reasoning, "reasoningDelta appends to the reasoning").toBe("Thinking.");
     expect(turn.usage, "usage is kept for display").toEqual({
       promptTokens: 3,
@@ -52,9 +61,9 @@ describe("applyStreamEvent", () => {
     expect(turn.error, "a finished answer has no error").toBeNull();
   });
 
-  it("keeps html null until the first rendered event so plain text shows meanwhile", () => {
+  it("keeps the rendered answer null until the first rendered event so plain text shows meanwhile", () => {
     const turn = run([{ type: "textDelta", text: "# Title" }]);
-    expect(turn.html, "no rendered event yet means no HTML to inject").toBeNull();
+    expect(turn.answer, "no rendered event yet means no HTML to inject").toBeNull();
     expect(turn.text, "the plain text is what the UI shows until then").toBe("# Title");
     expect(turn.status, "still streaming without a terminal event").toBe("streaming");
   });
@@ -62,7 +71,7 @@ describe("applyStreamEvent", () => {
   it("keeps partial text and html when the stream errors", () => {
     const turn = run([
       { type: "textDelta", text: "Partial" },
-      { type: "rendered", html: "<p>Partial</p>" },
+      { type: "rendered", part: "answer", committed: [], tail: "<p>Partial</p>" },
       { type: "error", code: "network", message: "connection reset" },
     ]);
     expect(turn.status, "error is terminal").toBe("error");
@@ -71,7 +80,7 @@ describe("applyStreamEvent", () => {
       message: "connection reset",
     });
     expect(turn.text, "text received before the error stays visible").toBe("Partial");
-    expect(turn.html, "rendered HTML received before the error stays visible").toBe("<p>Partial</p>");
+    expect(turn.answer?.tail, "rendered HTML received before the error stays visible").toBe("<p>Partial</p>");
   });
 
   it("marks a stopped answer and keeps what arrived", () => {
@@ -390,6 +399,7 @@ describe("Conversation with the history", () => {
       content: patch.id,
       html: null,
       reasoning: "",
+      reasoningHtml: null,
       model: null,
       status: "complete",
       route: null,
@@ -584,6 +594,7 @@ describe("stored messages as turns", () => {
         content: "text",
         html: "<p>text</p>",
         reasoning: "why",
+        reasoningHtml: "<p>why</p>",
         model: "m",
         status: "error",
         route,
@@ -605,8 +616,9 @@ describe("stored messages as turns", () => {
       messageId: "x",
       parentId: "q",
       text: "text",
-      html: "<p>text</p>",
+      answer: { blocks: ["<p>text</p>"], tail: "" },
       reasoning: "why",
+      reasoningRendered: { blocks: ["<p>why</p>"], tail: "" },
       status: "error",
       route,
       usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 },

@@ -79,6 +79,8 @@ export class FakeBackend {
   /** search_history answers: by query, else a plain substring search over the messages. */
   searchResults: Record<string, SearchHit[]> = {};
   #clock = 1_700_000_000_000;
+  /** Rendered pages of streaming answers, by answer id. */
+  #pages = new Map<string, { committed: string; tail: string }>();
   #ids = 0;
 
   install(): void {
@@ -299,6 +301,7 @@ export class FakeBackend {
       parentId: null,
       html: seed.role === "assistant" ? `<p>${escapeHtml(seed.content)}</p>` : null,
       reasoning: "",
+      reasoningHtml: null,
       model: null,
       status: "complete",
       route: null,
@@ -424,9 +427,16 @@ export class FakeBackend {
       case "textDelta":
         answer.content += event.text;
         break;
-      case "rendered":
-        answer.html = event.html;
+      case "rendered": {
+        // The page the updates build, as Rust's one-shot render of the stored text would be.
+        if (event.part !== "answer") break;
+        const page = this.#pages.get(answerId) ?? { committed: "", tail: "" };
+        page.committed += event.committed.join("");
+        page.tail = event.tail;
+        this.#pages.set(answerId, page);
+        answer.html = page.committed + page.tail;
         break;
+      }
       case "route":
         answer.route = { servedBy: event.servedBy, attempts: event.attempts };
         break;

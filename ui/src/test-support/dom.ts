@@ -11,6 +11,15 @@ export async function settle(): Promise<void> {
   flushSync();
 }
 
+/** Waits for the next animation frame (rendered markdown is applied once per frame). */
+export async function frame(): Promise<void> {
+  await new Promise<void>((resolve) => {
+    if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => resolve());
+    else setTimeout(resolve, 20);
+  });
+  flushSync();
+}
+
 export function $(selector: string): HTMLElement | null {
   return document.querySelector<HTMLElement>(selector);
 }

@@ -447,7 +447,11 @@ mod tests {
         let events = [
             TurnEvent::ReasoningDelta("r".into()),
             TurnEvent::TextDelta("t".into()),
-            TurnEvent::Rendered("<p>t</p>".into()),
+            TurnEvent::Rendered(sb_core::Rendered {
+                part: sb_core::RenderedPart::Answer,
+                committed: vec![],
+                tail: "<p>t</p>".into(),
+            }),
             TurnEvent::Finished("stop".into()),
         ];
         let (out, err) = print(Format::Json, Style::Plain, &events);

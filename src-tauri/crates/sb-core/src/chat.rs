@@ -20,6 +20,51 @@ use crate::router::{Route as RouterRoute, RouteRecord, Router, Strategy};
 /// at 60 Hz would be wasted work), slow enough that a fast stream does not flood the UI.
 pub const RENDER_INTERVAL: Duration = Duration::from_millis(33);
 
+/// Which of an answer's texts a [`Rendered`] update is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenderedPart {
+    /// The answer itself.
+    Answer,
+    /// The model's reasoning, shown in its own section.
+    Reasoning,
+}
+
+/// Safe HTML of a growing text, incrementally (see [`sb_markdown::StreamRenderer`]): append
+/// `committed` after the blocks committed before, then replace the previous tail with `tail`.
+/// The blocks committed over a turn followed by its last tail equal a one-shot
+/// [`sb_markdown::render`] of the whole text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Which text.
+    pub part: RenderedPart,
+    /// Finished blocks, final.
+    pub committed: Vec<String>,
+    /// Everything after the committed blocks; replaces the previous tail.
+    pub tail: String,
+}
+
+/// A text's HTML as the updates built it, for callers that want it whole (tests, a CLI).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderedPage {
+    committed: String,
+    tail: String,
+}
+
+impl RenderedPage {
+    /// Applies the next update.
+    pub fn apply(&mut self, update: &Rendered) {
+        for block in &update.committed {
+            self.committed.push_str(block);
+        }
+        self.tail.clone_from(&update.tail);
+    }
+
+    /// The whole HTML so far.
+    pub fn html(&self) -> String {
+        format!("{}{}", self.committed, self.tail)
+    }
+}
+
 /// Where a turn is sent.
 #[derive(Debug, Clone)]
 pub enum Route {
@@ -62,8 +107,10 @@ pub enum TurnEvent {
     TextDelta(String),
     /// New reasoning text.
     ReasoningDelta(String),
-    /// Safe HTML of the whole answer so far.
-    Rendered(String),
+    /// Safe HTML of the answer or the reasoning, incrementally: at most every
+    /// [`RENDER_INTERVAL`] while text arrives, and once more (the final tail) before the final
+    /// event.
+    Rendered(Rendered),
     /// A parameter was adapted or dropped for the target model; the user should know.
     Notice {
         /// The parameter concerned.
@@ -831,7 +878,11 @@ struct Turn<'a> {
     sink: &'a mut (dyn FnMut(TurnEvent) + Send),
     outcome: TurnOutcome,
     finish_reason: Option<String>,
-    rendered_len: usize,
+    answer: sb_markdown::StreamRenderer,
+    reasoning: sb_markdown::StreamRenderer,
+    /// New text arrived since the last render of the answer / the reasoning.
+    answer_dirty: bool,
+    reasoning_dirty: bool,
     render_due: Option<Instant>,
     /// Routed turns hold an attempt's events until its first token, so a route that fails
     /// before answering leaves no trace on screen.
@@ -845,7 +896,10 @@ impl<'a> Turn<'a> {
             sink,
             outcome: TurnOutcome::default(),
             finish_reason: None,
-            rendered_len: 0,
+            answer: sb_markdown::StreamRenderer::new(),
+            reasoning: sb_markdown::StreamRenderer::new(),
+            answer_dirty: false,
+            reasoning_dirty: false,
             render_due: None,
             held: None,
             token_seen: false,
@@ -856,7 +910,10 @@ impl<'a> Turn<'a> {
     fn begin_attempt(&mut self) {
         self.outcome = TurnOutcome::default();
         self.finish_reason = None;
-        self.rendered_len = 0;
+        self.answer = sb_markdown::StreamRenderer::new();
+        self.reasoning = sb_markdown::StreamRenderer::new();
+        self.answer_dirty = false;
+        self.reasoning_dirty = false;
         self.render_due = None;
         self.held = Some(Vec::new());
         self.token_seen = false;
@@ -949,14 +1006,18 @@ impl<'a> Turn<'a> {
             | ChatEvent::RefusalDelta { choice: 0, text } => {
                 self.token();
                 self.outcome.text.push_str(&text);
+                self.answer.push(&text);
+                self.answer_dirty = true;
                 self.emit(TurnEvent::TextDelta(text));
-                let now = Instant::now();
-                self.render_due.get_or_insert(now + RENDER_INTERVAL);
+                self.schedule_render();
             }
             ChatEvent::ReasoningDelta { choice: 0, text } => {
                 self.token();
                 self.outcome.reasoning.push_str(&text);
+                self.reasoning.push(&text);
+                self.reasoning_dirty = true;
                 self.emit(TurnEvent::ReasoningDelta(text));
+                self.schedule_render();
             }
             ChatEvent::Usage(usage) => {
                 self.outcome.usage = Some(usage.clone());
@@ -986,13 +1047,49 @@ impl<'a> Turn<'a> {
         }
     }
 
+    fn schedule_render(&mut self) {
+        self.render_due
+            .get_or_insert_with(|| Instant::now() + RENDER_INTERVAL);
+    }
+
+    /// Renders what changed since the last render: the reasoning first (it is shown above).
     fn render(&mut self) {
         self.render_due = None;
-        if self.rendered_len != self.outcome.text.len() {
-            self.rendered_len = self.outcome.text.len();
-            let html = sb_markdown::render(&self.outcome.text);
-            self.emit(TurnEvent::Rendered(html));
+        if std::mem::take(&mut self.reasoning_dirty) {
+            let update = self.reasoning.update();
+            self.emit_rendered(RenderedPart::Reasoning, update);
         }
+        if std::mem::take(&mut self.answer_dirty) {
+            let update = self.answer.update();
+            self.emit_rendered(RenderedPart::Answer, update);
+        }
+    }
+
+    /// The last render of each text that has any: the final tail, equal to a one-shot render
+    /// after the committed blocks.
+    fn render_final(&mut self) {
+        self.render_due = None;
+        self.answer_dirty = false;
+        self.reasoning_dirty = false;
+        for part in [RenderedPart::Reasoning, RenderedPart::Answer] {
+            let renderer = match part {
+                RenderedPart::Answer => &mut self.answer,
+                RenderedPart::Reasoning => &mut self.reasoning,
+            };
+            if renderer.text().is_empty() {
+                continue;
+            }
+            let update = std::mem::take(renderer).finish();
+            self.emit_rendered(part, update);
+        }
+    }
+
+    fn emit_rendered(&mut self, part: RenderedPart, update: sb_markdown::Update) {
+        self.emit(TurnEvent::Rendered(Rendered {
+            part,
+            committed: update.committed,
+            tail: update.tail,
+        }));
     }
 
     /// Reports how the attempt ended as the turn's final event.
@@ -1014,7 +1111,7 @@ impl<'a> Turn<'a> {
     /// Renders what is pending, then reports the final event.
     fn end(&mut self, last: TurnEvent) {
         self.release();
-        self.render();
+        self.render_final();
         (self.sink)(last.clone());
         self.outcome.end = Some(last);
     }
@@ -1049,6 +1146,19 @@ mod tests {
         seen
     }
 
+    /// The answer's HTML as the UI would build it from the events.
+    fn answer_html(seen: &[TurnEvent]) -> String {
+        let mut page = RenderedPage::default();
+        for event in seen {
+            if let TurnEvent::Rendered(update) = event {
+                if update.part == RenderedPart::Answer {
+                    page.apply(update);
+                }
+            }
+        }
+        page.html()
+    }
+
     fn text(t: &str) -> Result<ChatEvent, sb_llm::LlmError> {
         Ok(ChatEvent::TextDelta {
             choice: 0,
@@ -1067,10 +1177,11 @@ mod tests {
             }),
         ]);
         let n = seen.len();
-        assert_eq!(
-            seen[n - 2],
-            TurnEvent::Rendered("<p><strong>Hi</strong></p>\n".into())
+        assert!(
+            matches!(&seen[n - 2], TurnEvent::Rendered(r) if r.part == RenderedPart::Answer),
+            "the final render comes just before the final event: {seen:?}"
         );
+        assert_eq!(answer_html(&seen), "<p><strong>Hi</strong></p>\n");
         assert_eq!(
             seen[n - 1],
             TurnEvent::Finished("length".into()),
@@ -1084,7 +1195,7 @@ mod tests {
             text("partial"),
             Err(sb_llm::LlmError::new(sb_llm::ErrorKind::Server, "boom")),
         ]);
-        assert!(seen.contains(&TurnEvent::Rendered("<p>partial</p>\n".into())));
+        assert_eq!(answer_html(&seen), "<p>partial</p>\n");
         assert!(matches!(
             seen.last(),
             Some(TurnEvent::Failed { code: "server", .. })
@@ -1125,13 +1236,81 @@ mod tests {
             turn.finish(ending);
         });
         assert_eq!(seen.last(), Some(&TurnEvent::Stopped));
-        assert!(
-            seen.contains(&TurnEvent::Rendered("<p>a</p>\n".into())),
-            "text before Stop is kept"
-        );
+        assert_eq!(answer_html(&seen), "<p>a</p>\n", "text before Stop is kept");
         assert!(
             dropped.load(std::sync::atomic::Ordering::SeqCst),
             "Stop drops the HTTP stream"
         );
+    }
+
+    #[test]
+    fn finished_blocks_are_sent_once_and_the_last_page_equals_a_one_shot_render() {
+        let answer =
+            "# Plan\n\nFirst **step**.\n\n- one\n- two\n\n```rust\nfn main() {}\n```\n\nDone.";
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .expect("runtime");
+        let mut seen = Vec::new();
+        let mut sink = |e: TurnEvent| seen.push(e);
+        runtime.block_on(async {
+            let mut turn = Turn::new(&mut sink);
+            // One piece per render interval, so every piece is rendered on its own.
+            let pieces = answer
+                .as_bytes()
+                .chunks(5)
+                .map(|c| std::str::from_utf8(c).expect("ascii").to_owned())
+                .collect::<Vec<_>>();
+            let stream = stream::iter(pieces).then(|piece| async move {
+                tokio::time::sleep(RENDER_INTERVAL * 2).await;
+                text(&piece)
+            });
+            let ending = turn.drive(stream, &CancellationToken::new()).await;
+            turn.finish(ending);
+        });
+        let updates: Vec<&Rendered> = seen
+            .iter()
+            .filter_map(|e| match e {
+                TurnEvent::Rendered(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            updates.len() > 10,
+            "rendered as it streamed: {}",
+            updates.len()
+        );
+        let committed: Vec<&String> = updates.iter().flat_map(|u| &u.committed).collect();
+        assert!(
+            committed.iter().any(|b| b.starts_with("<h1")),
+            "the heading was committed once finished: {committed:?}"
+        );
+        assert!(
+            updates.iter().all(|u| u.tail.len() < 200),
+            "each update carries only the unfinished tail"
+        );
+        assert_eq!(answer_html(&seen), sb_markdown::render(answer));
+    }
+
+    #[test]
+    fn reasoning_is_rendered_in_its_own_part() {
+        let seen = run(vec![
+            Ok(ChatEvent::ReasoningDelta {
+                choice: 0,
+                text: "Think about *this*.".into(),
+            }),
+            text("Answer."),
+        ]);
+        let mut reasoning = RenderedPage::default();
+        for event in &seen {
+            if let TurnEvent::Rendered(r) = event {
+                if r.part == RenderedPart::Reasoning {
+                    reasoning.apply(r);
+                }
+            }
+        }
+        assert_eq!(reasoning.html(), "<p>Think about <em>this</em>.</p>\n");
+        assert_eq!(answer_html(&seen), "<p>Answer.</p>\n");
     }
 }

@@ -10,6 +10,7 @@ pub mod data_dir;
 pub mod error;
 pub mod history;
 pub mod preset;
+pub mod remote_image;
 pub mod router;
 
 use std::path::Path;
@@ -19,7 +20,8 @@ pub use account::{
     Account, AccountId, AccountSummary, AccountUpdate, Accounts, CustomModel, NewAccount,
 };
 pub use chat::{
-    AccountHealth, ChatService, Route, RoutedRequest, TurnEvent, TurnOutcome, TurnRequest,
+    AccountHealth, ChatService, Rendered, RenderedPage, RenderedPart, Route, RoutedRequest,
+    TurnEvent, TurnOutcome, TurnRequest,
 };
 pub use error::CoreError;
 pub use sb_llm::chat_completions::{Message, Role};

@@ -31,6 +31,7 @@ mod url;
 mod writer;
 
 pub use stream::{StreamRenderer, Update};
+pub use url::is_live_link;
 
 use ids::DocState;
 use region::{render_region, Definitions};

@@ -35,7 +35,7 @@ pub(crate) fn link_href(dest: &str, link_type: LinkType) -> Option<String> {
 /// True when `url` may be a live link: `http://`, `https://` or `mailto:` with no control
 /// characters anywhere (browsers drop tabs and newlines inside URLs, which is how
 /// `java\tscript:` slips past naive checks; refusing them closes that door).
-pub(crate) fn is_live_link(url: &str) -> bool {
+pub fn is_live_link(url: &str) -> bool {
     !url.chars().any(char::is_control)
         && LINK_SCHEMES.iter().any(|s| starts_with_ignore_case(url, s))
 }

@@ -1,0 +1,105 @@
+// Turns the sanitized markup from Rust into what the reader uses: a label and a copy button on
+// code blocks, typeset math, and remote images that load only when the user allows them.
+// Everything here builds DOM with createElement/textContent: no HTML strings.
+import katex from "katex";
+
+/** KaTeX limits: a model cannot make the window typeset something huge or loop on macros. */
+const KATEX_OPTIONS = {
+  throwOnError: false,
+  trust: false,
+  strict: "ignore",
+  maxSize: 20,
+  maxExpand: 500,
+  output: "htmlAndMathml",
+} as const;
+
+export function enhance(root: DocumentFragment | Element): void {
+  for (const pre of root.querySelectorAll("pre")) decorateCode(pre);
+  for (const el of root.querySelectorAll<HTMLElement>(".math-inline, .math-display")) typeset(el);
+  for (const el of root.querySelectorAll<HTMLElement>("span.remote-image")) placeholder(el);
+}
+
+function decorateCode(pre: HTMLPreElement): void {
+  if (pre.parentElement?.classList.contains("code-block")) return;
+  const code = pre.querySelector("code");
+  const lang = code?.dataset.lang ?? "";
+  const block = document.createElement("div");
+  block.className = "code-block";
+  const header = document.createElement("div");
+  header.className = "code-header";
+  const label = document.createElement("span");
+  label.className = "code-lang";
+  label.textContent = lang || "text";
+  const copy = document.createElement("button");
+  copy.type = "button";
+  copy.className = "copy-code";
+  copy.textContent = "Copy";
+  copy.setAttribute("aria-label", lang ? `Copy the ${lang} code` : "Copy the code");
+  header.append(label, copy);
+  pre.replaceWith(block);
+  block.append(header, pre);
+}
+
+function typeset(el: HTMLElement): void {
+  const tex = el.textContent ?? "";
+  const display = el.classList.contains("math-display");
+  try {
+    const rendered = document.createElement(display ? "div" : "span");
+    katex.render(tex, rendered, { ...KATEX_OPTIONS, displayMode: display });
+    el.replaceChildren(...rendered.childNodes);
+    el.dataset.tex = tex;
+    el.classList.add("typeset");
+  } catch {
+    // KaTeX reports bad TeX inline (throwOnError: false); anything else leaves the TeX as text.
+  }
+}
+
+function placeholder(el: HTMLElement): void {
+  const src = el.dataset.src ?? "";
+  let host = src;
+  try {
+    host = new URL(src).host;
+  } catch {
+    // The sanitizer only lets http(s) URLs through; show it whole if it does not parse.
+  }
+  const alt = el.dataset.alt ?? el.textContent ?? "";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "remote-image-load";
+  button.title = src;
+  button.textContent = alt ? `Image “${alt}” from ${host}: load images` : `Image from ${host}: load images`;
+  el.replaceChildren(button);
+}
+
+/**
+ * Replaces the remote-image placeholders under `root` with the images, fetched by Rust as
+ * `data:` URLs (the window itself may not load remote URLs).
+ */
+export function loadRemoteImages(root: ParentNode, load: (url: string) => Promise<string>): void {
+  for (const el of root.querySelectorAll<HTMLElement>("span.remote-image:not([data-state])")) {
+    const src = el.dataset.src ?? "";
+    el.dataset.state = "loading";
+    load(src).then(
+      (dataUrl) => {
+        if (!dataUrl.startsWith("data:image/")) throw new Error("not an image");
+        const img = document.createElement("img");
+        img.src = dataUrl;
+        img.alt = el.dataset.alt ?? "";
+        img.title = src;
+        el.dataset.state = "loaded";
+        el.replaceChildren(img);
+      },
+      (error: unknown) => {
+        el.dataset.state = "failed";
+        const message =
+          typeof error === "object" && error !== null && "message" in error
+            ? String((error as { message: unknown }).message)
+            : String(error);
+        const note = document.createElement("span");
+        note.className = "remote-image-error";
+        note.textContent = message;
+        el.replaceChildren(note);
+      },
+    );
+  }
+}

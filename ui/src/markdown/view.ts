@@ -1,0 +1,174 @@
+// Shows sanitized HTML from Rust (sb-markdown) in one element, incrementally: committed blocks
+// are parsed and inserted once, only the tail's DOM is replaced on each update, and updates
+// are applied at most once per animation frame (the latest wins). After parsing, each piece
+// is enhanced in place: code blocks get a language label and a copy button, math is typeset
+// with KaTeX, remote images wait behind a button until the user allows them for this message.
+//
+// The HTML is the only HTML the app injects, and it comes from Rust's allowlist sanitizer;
+// parsing goes through an inert <template>, so nothing in it runs or loads while it is built.
+import { enhance, loadRemoteImages } from "./enhance";
+import { recordFlush } from "./timings";
+
+/** A text's HTML as Rust sends it: finished blocks, then the unfinished tail. */
+export interface RenderedText {
+  readonly blocks: readonly string[];
+  readonly tail: string;
+}
+
+export interface ViewActions {
+  /** Opens an http(s) or mailto link outside the app. */
+  openLink(url: string): void;
+  /** Fetches a remote image through Rust; resolves to a `data:image/…` URL. */
+  loadImage(url: string): Promise<string>;
+  /** Puts text on the clipboard. */
+  copyText(text: string): Promise<void>;
+}
+
+/** Dispatched (bubbling) on the container after each update reached the DOM. */
+export const MARKDOWN_UPDATED = "markdown-updated";
+
+type Schedule = (flush: () => void) => void;
+
+const nextFrame: Schedule = (flush) => {
+  if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => flush());
+  else setTimeout(flush, 16);
+};
+
+export class MarkdownView {
+  readonly #host: HTMLElement;
+  readonly #tail: HTMLElement;
+  readonly #actions: ViewActions;
+  readonly #schedule: Schedule;
+  /** The committed blocks inserted so far, in order (compared by identity). */
+  #shown: string[] = [];
+  #shownTail = "";
+  #wanted: RenderedText = { blocks: [], tail: "" };
+  #pending = false;
+  #destroyed = false;
+  /** The user allowed this message's remote images. */
+  #remoteAllowed = false;
+  /** Fetched images by URL: the tail is rebuilt on every update, the fetch happens once. */
+  readonly #images = new Map<string, Promise<string>>();
+
+  constructor(host: HTMLElement, actions: ViewActions, schedule: Schedule = nextFrame) {
+    this.#host = host;
+    this.#actions = actions;
+    this.#schedule = schedule;
+    this.#tail = document.createElement("div");
+    this.#tail.className = "md-tail";
+    host.replaceChildren(this.#tail);
+    host.addEventListener("click", this.#onClick);
+    host.addEventListener("auxclick", this.#onAuxClick);
+  }
+
+  /** Asks for `text` to be shown; applied on the next animation frame. */
+  update(text: RenderedText): void {
+    this.#wanted = text;
+    if (this.#pending || this.#destroyed) return;
+    this.#pending = true;
+    this.#schedule(() => this.flush());
+  }
+
+  /** Applies the latest update now (the frame callback; tests call it directly). */
+  flush(): void {
+    this.#pending = false;
+    if (this.#destroyed) return;
+    const started = performance.now();
+    const { blocks, tail } = this.#wanted;
+    const shown = this.#shown;
+    // Another text (a different branch, a restarted stream): start over.
+    const continues =
+      blocks.length >= shown.length && (shown.length === 0 || blocks[shown.length - 1] === shown.at(-1));
+    if (!continues) {
+      for (const node of [...this.#host.childNodes]) if (node !== this.#tail) node.remove();
+      this.#shown = [];
+      this.#shownTail = "";
+    }
+    if (blocks.length > this.#shown.length) {
+      const html = blocks.slice(this.#shown.length).join("");
+      this.#host.insertBefore(this.#parse(html), this.#tail);
+      this.#shown = blocks.slice();
+    }
+    if (tail !== this.#shownTail) {
+      this.#tail.replaceChildren(this.#parse(tail));
+      this.#shownTail = tail;
+    }
+    recordFlush(performance.now() - started);
+    this.#host.dispatchEvent(new Event(MARKDOWN_UPDATED, { bubbles: true }));
+  }
+
+  /** Loads every remote image of this text, now and in later updates (the user allowed them). */
+  allowRemoteImages(): void {
+    this.#remoteAllowed = true;
+    loadRemoteImages(this.#host, this.#loadImage);
+  }
+
+  #loadImage = (url: string): Promise<string> => {
+    let image = this.#images.get(url);
+    if (!image) {
+      image = this.#actions.loadImage(url);
+      this.#images.set(url, image);
+    }
+    return image;
+  };
+
+  destroy(): void {
+    this.#destroyed = true;
+    this.#host.removeEventListener("click", this.#onClick);
+    this.#host.removeEventListener("auxclick", this.#onAuxClick);
+  }
+
+  #parse(html: string): DocumentFragment {
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    enhance(template.content);
+    if (this.#remoteAllowed) loadRemoteImages(template.content, this.#loadImage);
+    return template.content;
+  }
+
+  #onClick = (event: MouseEvent): void => {
+    const target = event.target as Element | null;
+    const copy = target?.closest?.("button.copy-code");
+    if (copy) {
+      void this.#copyCode(copy as HTMLButtonElement);
+      return;
+    }
+    if (target?.closest?.("button.remote-image-load")) {
+      this.allowRemoteImages();
+      return;
+    }
+    const link = target?.closest?.("a[href]");
+    if (!link || !this.#host.contains(link)) return;
+    // Nothing in an answer navigates the app window.
+    event.preventDefault();
+    const href = link.getAttribute("href") ?? "";
+    if (href.startsWith("#")) {
+      // Footnotes and headings: ids are unique within one answer, not across answers.
+      const id = decodeURIComponent(href.slice(1));
+      const found = [...this.#host.querySelectorAll("[id]")].find((el) => el.id === id);
+      found?.scrollIntoView?.({ block: "center", behavior: "smooth" });
+    } else if (/^(https?:|mailto:)/i.test(href)) {
+      this.#actions.openLink(href);
+    }
+  };
+
+  async #copyCode(button: HTMLButtonElement): Promise<void> {
+    const code = button.closest(".code-block")?.querySelector("pre code");
+    try {
+      await this.#actions.copyText(code?.textContent ?? "");
+      button.textContent = "Copied";
+    } catch {
+      button.textContent = "Copy failed";
+    }
+    button.dataset.copied = "";
+    setTimeout(() => {
+      button.textContent = "Copy";
+      delete button.dataset.copied;
+    }, 1500);
+  }
+
+  #onAuxClick = (event: MouseEvent): void => {
+    const target = event.target as Element | null;
+    if (target?.closest?.("a[href]")) event.preventDefault();
+  };
+}
