@@ -128,3 +128,126 @@ async fn bench_open_a_10000_message_conversation() -> TestResult {
     app.close().await?;
     Ok(())
 }
+
+/// A generated answer of about `bytes` bytes: headings, English and CJK prose with inline
+/// markup and links, nested lists, code fences and tables, as a long model answer has them.
+fn long_answer(bytes: usize) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while out.len() < bytes {
+        i += 1;
+        out.push_str(&format!(
+            "## Step {i}: 数据处理\n\n\
+             The renderer gets **untrusted text** a few characters at a time. Call \
+             `render_{i}()` with the [guide](https://example.com/docs/{i}) open, or read \
+             https://docs.example.com/streaming/{i} first; *emphasis* and `code` are common.\n\n\
+             这是一个关于流式渲染的段落，包含中文字符和标点符号。日本語のテキストも少し。\n\n\
+             - point one for step {i}\n- point two with a [link](https://example.com/{i})\n  \
+             - nested detail\n- point three\n\n\
+             ```rust\nfn step_{i}(input: &str) -> Result<u32, Error> {{\n    \
+             let n: u32 = input.trim().parse()?; // parse\n    Ok(n * 2 + {i})\n}}\n```\n\n"
+        ));
+        if i % 4 == 0 {
+            out.push_str("| name | value |\n|:--|--:|\n| alpha | 1 |\n| beta | 22 |\n\n");
+        }
+    }
+    out.push_str("That is the end of the answer.\n");
+    out
+}
+
+/// Per-update DOM cost of rendered markdown in the window at the end of a 60 KB answer:
+/// the app's own updates (committed blocks inserted once, the tail replaced), timed in the
+/// page by `ui/src/markdown/view.ts`, against replacing the whole answer's HTML on each update
+/// (what a re-render-everything UI does), timed in the same page after the stream.
+#[tokio::test]
+#[ignore = "a measurement: run by hand, see the module docs"]
+async fn bench_markdown_dom_updates_at_the_end_of_a_60kb_answer() -> TestResult {
+    let key = "sk-bench-markdown";
+    let sim = crate::simulator(key).await?;
+    let answer = long_answer(60_000);
+    let pieces = sb_sim::tokenize(&answer).len();
+    // About 30 renders per second reach the window (the core's 33 ms interval): streaming the
+    // pieces over ~45 s gives well over 1,000 DOM updates.
+    sim.push(
+        sb_sim::Script::reply(&answer)
+            .tokens_per_second(330.0)
+            .seed(3),
+    );
+    let app = Session::start("bench-markdown").await?;
+    crate::add_account(&app, "Bench", &sim.base_url(), key).await?;
+    crate::send(&app, "A long answer, please").await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    loop {
+        let status = app
+            .client
+            .execute(
+                "const m = [...document.querySelectorAll('.message.assistant')].pop(); return m ? m.dataset.status : null;",
+                vec![],
+            )
+            .await?;
+        if status != json!("streaming") && status != json!(null) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the answer did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let measured = app
+        .client
+        .execute(
+            "const ours = window.switchboardMarkdownFlushes();
+             const content = [...document.querySelectorAll('.message.assistant .content')].pop();
+             const html = content.innerHTML;
+             const scratch = document.createElement('div');
+             scratch.className = 'markdown content';
+             content.parentElement.append(scratch);
+             const full = [];
+             for (let i = 0; i < 200; i++) {
+               const t0 = performance.now();
+               scratch.innerHTML = html;
+               full.push(performance.now() - t0);
+             }
+             scratch.remove();
+             return { ours, full, bytes: html.length };",
+            vec![],
+        )
+        .await?;
+    let list = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
+            .unwrap_or_default()
+    };
+    let ours = list(&measured["ours"]);
+    let mut full = list(&measured["full"]);
+    assert!(
+        ours.len() >= 1000,
+        "at least 1,000 updates reached the window: {}",
+        ours.len()
+    );
+    // WebKit rounds performance.now() to whole milliseconds, so a median of one update says
+    // little: the mean over many is the estimate (rounding errors cancel when start times
+    // fall at random within a millisecond).
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let last = &ours[ours.len() - 1000..];
+    let first = &ours[..ours.len().min(200)];
+    println!(
+        "answer {} bytes in {pieces} pieces; {} DOM updates recorded; ours: mean {:.3} ms over \
+         the last 1,000 (max {:.0}), mean {:.3} ms over the first 200; whole-answer innerHTML \
+         ({} bytes of DOM): mean {:.3} ms, median {:.0} ms over 200; ratio of means {:.1}x",
+        answer.len(),
+        ours.len(),
+        mean(last),
+        last.iter().copied().fold(0.0, f64::max),
+        mean(first),
+        measured["bytes"],
+        mean(&full),
+        median(&mut full),
+        mean(&full) / mean(last)
+    );
+    app.close().await?;
+    sim.shutdown().await;
+    Ok(())
+}
