@@ -1129,6 +1129,13 @@ mod tests {
     use futures::stream;
 
     fn run(events: Vec<Result<ChatEvent, sb_llm::LlmError>>) -> Vec<TurnEvent> {
+        run_stream(stream::iter(events))
+    }
+
+    /// Drives one turn over `events` on a paused clock and returns what it emitted.
+    fn run_stream(
+        events: impl futures::Stream<Item = Result<ChatEvent, sb_llm::LlmError>>,
+    ) -> Vec<TurnEvent> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .start_paused(true)
@@ -1138,9 +1145,7 @@ mod tests {
         let mut sink = |e: TurnEvent| seen.push(e);
         runtime.block_on(async {
             let mut turn = Turn::new(&mut sink);
-            let ending = turn
-                .drive(stream::iter(events), &CancellationToken::new())
-                .await;
+            let ending = turn.drive(events, &CancellationToken::new()).await;
             turn.finish(ending);
         });
         seen
@@ -1247,28 +1252,16 @@ mod tests {
     fn finished_blocks_are_sent_once_and_the_last_page_equals_a_one_shot_render() {
         let answer =
             "# Plan\n\nFirst **step**.\n\n- one\n- two\n\n```rust\nfn main() {}\n```\n\nDone.";
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .expect("runtime");
-        let mut seen = Vec::new();
-        let mut sink = |e: TurnEvent| seen.push(e);
-        runtime.block_on(async {
-            let mut turn = Turn::new(&mut sink);
-            // One piece per render interval, so every piece is rendered on its own.
-            let pieces = answer
-                .as_bytes()
-                .chunks(5)
-                .map(|c| std::str::from_utf8(c).expect("ascii").to_owned())
-                .collect::<Vec<_>>();
-            let stream = stream::iter(pieces).then(|piece| async move {
-                tokio::time::sleep(RENDER_INTERVAL * 2).await;
-                text(&piece)
-            });
-            let ending = turn.drive(stream, &CancellationToken::new()).await;
-            turn.finish(ending);
-        });
+        // One piece per render interval, so every piece is rendered on its own.
+        let pieces = answer
+            .as_bytes()
+            .chunks(5)
+            .map(|c| std::str::from_utf8(c).expect("ascii").to_owned())
+            .collect::<Vec<_>>();
+        let seen = run_stream(stream::iter(pieces).then(|piece| async move {
+            tokio::time::sleep(RENDER_INTERVAL * 2).await;
+            text(&piece)
+        }));
         let updates: Vec<&Rendered> = seen
             .iter()
             .filter_map(|e| match e {

@@ -121,7 +121,8 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn data_url(mime: &str, bytes: &[u8]) -> String {
+/// `data:<mime>;base64,<bytes>`.
+pub fn data_url(mime: &str, bytes: &[u8]) -> String {
     format!(
         "data:{mime};base64,{}",
         base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -139,6 +140,11 @@ mod tests {
         assert_eq!(image_type(b"GIF89a.."), Some("image/gif"));
         assert_eq!(image_type(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
         assert_eq!(image_type(b"\0\0\0\x1cftypavif"), Some("image/avif"));
+        assert_eq!(
+            image_type(b"RIFF\x10\0\0\0WAVEfmt "),
+            None,
+            "a WAV file is RIFF too"
+        );
     }
 
     #[test]
