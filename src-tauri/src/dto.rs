@@ -639,6 +639,12 @@ pub enum StreamEvent {
         served_by: Option<RouteView>,
         attempts: Vec<AttemptView>,
     },
+    /// A new conversation got its title from the model (after its first answer ended).
+    #[serde(rename_all = "camelCase")]
+    Titled {
+        conversation_id: String,
+        title: String,
+    },
     /// Append `committed` to the part's finished blocks, then replace its tail.
     Rendered {
         part: RenderedPartView,

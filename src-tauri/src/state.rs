@@ -75,9 +75,14 @@ impl AppState {
             // A stored exchange: the question goes into the history and the branch becomes
             // the context; the answer is recorded as it streams.
             let mut recorder = None;
+            // A conversation this exchange starts gets a title from the model that answers.
+            let mut new_conversation = None;
             if let Some(placement) = placement {
                 match stored_turn(&core, placement, question.as_deref(), &mut request) {
                     Ok((placed, answer)) => {
+                        if placed.created {
+                            new_conversation = Some(placed.conversation.clone());
+                        }
                         let _ = channel.send(StreamEvent::Stored {
                             conversation_id: placed.conversation.to_string(),
                             user_message_id: placed.question.as_ref().map(ToString::to_string),
@@ -98,24 +103,38 @@ impl AppState {
                     }
                 }
             }
+            let mut served = None;
             let mut sink = |event: sb_core::TurnEvent| {
                 if let Some(recorder) = recorder.as_mut() {
                     recorder.observe(&event);
                 }
+                if let sb_core::TurnEvent::Route(record) = &event {
+                    served.clone_from(&record.served_by);
+                }
                 let _ = channel.send(StreamEvent::from_turn(event, &label));
             };
-            match request {
-                Turn::Pinned(request) => {
-                    core.chat().run_turn(request, cancel, &mut sink).await;
-                }
-                Turn::Routed(request) => {
-                    core.chat().run_routed(request, cancel, &mut sink).await;
-                }
-            }
+            let outcome = match request {
+                Turn::Pinned(request) => core.chat().run_turn(request, cancel, &mut sink).await,
+                Turn::Routed(request) => core.chat().run_routed(request, cancel, &mut sink).await,
+            };
             in_flight
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .remove(&id);
+            let finished = matches!(outcome.end, Some(sb_core::TurnEvent::Finished(_)));
+            if let (true, Some(conversation), Some(route), Some(question)) =
+                (finished, new_conversation, served, question)
+            {
+                name_conversation(
+                    &core,
+                    &conversation,
+                    &route,
+                    &question,
+                    &outcome.text,
+                    &channel,
+                )
+                .await;
+            }
         });
         Ok(request_id)
     }
@@ -129,6 +148,47 @@ impl AppState {
             .cloned();
         if let Some(token) = token {
             token.cancel();
+        }
+    }
+}
+
+/// Asks the model that answered a new conversation's first question for its title, and tells
+/// the window when it is stored. A failure only costs the title: the question's first words stay.
+async fn name_conversation(
+    core: &Switchboard,
+    conversation: &sb_store::ConversationId,
+    route: &sb_core::router::Route,
+    question: &str,
+    answer: &str,
+    channel: &Channel<StreamEvent>,
+) {
+    if answer.trim().is_empty() {
+        return;
+    }
+    let named = match core.history() {
+        Ok(store) => {
+            sb_core::title::generate_title(
+                core.chat(),
+                &store,
+                conversation,
+                route,
+                question,
+                answer,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match named {
+        Ok(Some(title)) => {
+            let _ = channel.send(StreamEvent::Titled {
+                conversation_id: conversation.to_string(),
+                title,
+            });
+        }
+        Ok(None) => {}
+        Err(error) => {
+            eprintln!("switchboard: a new conversation keeps its first words as title: {error}")
         }
     }
 }

@@ -87,6 +87,8 @@ impl RecordedRequest {
 /// Which script answers the next generation request.
 #[derive(Debug)]
 struct Scripts {
+    /// (text, script): requests whose last user message starts with the text, before the queue.
+    by_prompt: Vec<(String, Script)>,
     queue: VecDeque<Script>,
     by_model: HashMap<String, Script>,
     default: Script,
@@ -138,6 +140,7 @@ impl Simulator {
             models,
             restrict_models,
             scripts: Mutex::new(Scripts {
+                by_prompt: Vec::new(),
                 queue: VecDeque::new(),
                 by_model: HashMap::new(),
                 default: Script::echo(),
@@ -169,6 +172,16 @@ impl Simulator {
     /// Scripts are used in the order they were pushed.
     pub fn push(&self, script: Script) {
         self.shared.scripts().queue.push_back(script);
+    }
+
+    /// Answers every request whose last user message starts with `prefix` with `script`,
+    /// without touching the queue: for side requests a client makes on its own (a title for a
+    /// new conversation, say), so they cannot take a script meant for the next question.
+    pub fn answer_prompt(&self, prefix: &str, script: Script) {
+        self.shared
+            .scripts()
+            .by_prompt
+            .push((prefix.to_owned(), script));
     }
 
     /// Answers every request naming `model` with `script` while the queue is empty.
@@ -297,7 +310,7 @@ impl Shared {
             Ok(exchange) => exchange,
             Err(rejection) => return rejection.answer(),
         };
-        let script = self.pick_script(&exchange.model);
+        let script = self.pick_script(&exchange.model, &exchange.last_user_text);
         render(&script, &exchange)
     }
 
@@ -383,8 +396,15 @@ impl Shared {
         })
     }
 
-    fn pick_script(&self, model: &str) -> Script {
+    fn pick_script(&self, model: &str, last_user_text: &str) -> Script {
         let mut scripts = self.scripts();
+        if let Some((_, script)) = scripts
+            .by_prompt
+            .iter()
+            .find(|(prefix, _)| last_user_text.starts_with(prefix.as_str()))
+        {
+            return script.clone();
+        }
         if let Some(script) = scripts.queue.pop_front() {
             return script;
         }

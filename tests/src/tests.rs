@@ -1059,3 +1059,44 @@ async fn shutdown_frees_the_port() {
         "the port can be bound again after shutdown"
     );
 }
+
+#[tokio::test]
+async fn prompt_scripts_answer_side_requests_without_taking_queued_scripts() {
+    let sim = start(SimConfig::default()).await;
+    sim.answer_prompt("Name this", Script::reply("A title"));
+    sim.push(Script::reply("The queued answer"));
+    let titled = |text: &str| {
+        json!({ "model": "gpt-5.1", "stream": false,
+                "messages": [{ "role": "system", "content": "x" }, { "role": "user", "content": text }] })
+    };
+    for _ in 0..2 {
+        let title =
+            json_body(post(&sim, "/chat/completions", &titled("Name this chat")).await).await;
+        assert_eq!(
+            title["choices"][0]["message"]["content"], "A title",
+            "a matching prompt gets its script, every time"
+        );
+    }
+    let answer = json_body(post(&sim, "/chat/completions", &titled("Hello")).await).await;
+    assert_eq!(
+        answer["choices"][0]["message"]["content"], "The queued answer",
+        "the queue was left for the next real question"
+    );
+}
+
+#[tokio::test]
+async fn served_files_need_no_key_and_keep_their_bytes() {
+    let sim = start(SimConfig {
+        api_keys: vec![KEY.into()],
+        ..SimConfig::default()
+    })
+    .await;
+    let url = sim.serve_file("/img/p.png", "image/png", &b"\x89PNG\r\n\x1a\nrest"[..]);
+    let response = reqwest::get(&url).await.expect("the simulator answers");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(
+        response.bytes().await.expect("body").as_ref(),
+        b"\x89PNG\r\n\x1a\nrest"
+    );
+}

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use harness::{Session, TestResult, IPC_RECORDER};
+use sb_core::title::TITLE_REQUEST;
 use sb_sim::{Outcome, Script, SimConfig, Simulator};
 
 const MODEL: &str = "gpt-5.1";
@@ -163,6 +164,14 @@ async fn send(app: &Session, text: &str) -> TestResult {
     app.wait_for("#composer").await?.send_keys(text).await?;
     app.wait_for("#send").await?.click().await?;
     Ok(())
+}
+
+/// The generation requests the user's questions caused (not the side requests for titles).
+fn questions(sim: &Simulator) -> Vec<sb_sim::RecordedRequest> {
+    sim.requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && !r.raw_body.contains(TITLE_REQUEST))
+        .collect()
 }
 
 /// The last assistant message's status once it is no longer streaming.
@@ -714,6 +723,8 @@ async fn two_preset_accounts_fail_over_and_the_answer_names_its_route() -> TestR
 async fn history_edit_switch_branches_search_and_jump() -> TestResult {
     let key = "sk-e2e-history-KEY";
     let sim = simulator(key).await?;
+    // The app asks the answering model for a new conversation's title on the side.
+    sim.answer_prompt(TITLE_REQUEST, Script::reply("\"Temples of Kyoto.\""));
     sim.push(Script::reply("Kyoto has about **1,600** temples.").tokens_per_second(200.0));
     let app = Session::start("history").await?;
     add_account(&app, "Sim", &sim.base_url(), key).await?;
@@ -726,6 +737,11 @@ async fn history_edit_switch_branches_search_and_jump() -> TestResult {
         )
         .await?;
     let conversation = conversation.as_str().ok_or("a conversation id")?.to_owned();
+    app.wait_until(
+        "the model's title replaces the question's first words in the list",
+        "document.querySelector('#conversation-list .conversation')?.textContent.includes('Temples of Kyoto')",
+    )
+    .await?;
 
     // Edit the question: a second branch with its own answer, sent without the first exchange.
     sim.push(Script::reply("Osaka is known for たこ焼き (takoyaki).").tokens_per_second(200.0));
@@ -758,10 +774,8 @@ async fn history_edit_switch_branches_search_and_jump() -> TestResult {
     )
     .await?;
     assert_eq!(wait_for_answer_end(&app).await?, "done");
-    let edit_request = sim
-        .requests()
+    let edit_request = questions(&sim)
         .into_iter()
-        .filter(|r| r.method == "POST")
         .nth(1)
         .ok_or("the edit was sent")?;
     let sent: Vec<String> = edit_request.body["messages"]
@@ -839,6 +853,36 @@ async fn history_edit_switch_branches_search_and_jump() -> TestResult {
         "jumping to the hit switched to its branch"
     );
     app.screenshot("history-jump").await?;
+
+    // A system prompt for the stored conversation goes before its branch from now on.
+    app.wait_for("#params-toggle").await?.click().await?;
+    fill(&app, "#system-prompt", "Answer in one sentence.").await?;
+    app.wait_for("#system-prompt-save").await?.click().await?;
+    app.wait_until(
+        "the system prompt is saved",
+        "document.querySelector('.system-prompt .hint')?.textContent.includes('Saved')",
+    )
+    .await?;
+    app.screenshot("history-system-prompt").await?;
+    sim.push(Script::reply("Nara has deer.").tokens_per_second(200.0));
+    send(&app, "And Nara?").await?;
+    assert_eq!(wait_for_answer_end(&app).await?, "done");
+    let asked = questions(&sim).pop().ok_or("the question was sent")?;
+    let first = &asked.body["messages"][0];
+    assert_eq!(
+        (first["role"].as_str(), first["content"].as_str()),
+        (Some("system"), Some("Answer in one sentence.")),
+        "the saved system prompt leads the request: {}",
+        asked.body["messages"]
+    );
+    assert_eq!(
+        sim.requests()
+            .iter()
+            .filter(|r| r.raw_body.contains(TITLE_REQUEST))
+            .count(),
+        1,
+        "only the conversation's first exchange asked for a title"
+    );
 
     // Everything is in the history database.
     let files = app.data_files()?;

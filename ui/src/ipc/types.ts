@@ -315,6 +315,8 @@ export type StreamEvent =
   | { type: "started"; requestId: string }
   /** Stored requests: where the question and the answer live (sent right after `started`). */
   | { type: "stored"; conversationId: string; userMessageId: string | null; answerId: string }
+  /** A new conversation got its title from the model (after its first answer ended). */
+  | { type: "titled"; conversationId: string; title: string }
   | { type: "textDelta"; text: string }
   | { type: "reasoningDelta"; text: string }
   /** A piece of a tool call the model asked for (`name` replaces an earlier value). */

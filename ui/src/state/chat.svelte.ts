@@ -8,11 +8,14 @@ import {
   stopMessage as ipcStopMessage,
   switchBranch as ipcSwitchBranch,
   toIpcError,
+  updateConversation as ipcUpdateConversation,
 } from "../ipc";
 import type {
   AttemptView,
   ChatMessage,
   CommandError,
+  ConversationPatch,
+  ConversationSummary,
   ConversationView,
   MessageStatus,
   Params,
@@ -142,6 +145,7 @@ export function applyStreamEvent(turn: AssistantTurn, event: StreamEvent): void 
       turn.requestId = event.requestId;
       break;
     case "stored":
+    case "titled":
       break;
     case "textDelta":
       turn.text += event.text;
@@ -294,6 +298,7 @@ export interface HistoryIpc {
   openConversation(id: string, limit?: number): Promise<ConversationView>;
   loadEarlier(id: string, before: number, limit: number): Promise<ConversationView>;
   switchBranch(conversationId: string, messageId: string): Promise<ConversationView>;
+  updateConversation(id: string, patch: ConversationPatch): Promise<ConversationSummary>;
 }
 
 const defaultIpc: ChatIpc = { sendMessage: ipcSendMessage, stopMessage: ipcStopMessage };
@@ -302,6 +307,7 @@ export const defaultHistoryIpc: HistoryIpc = {
   openConversation: ipcOpenConversation,
   loadEarlier: ipcLoadEarlier,
   switchBranch: ipcSwitchBranch,
+  updateConversation: ipcUpdateConversation,
 };
 
 /** How many messages of a branch are loaded at once (the last ones when opening). */
@@ -317,7 +323,7 @@ export interface SendSettings {
 }
 
 /** What changed in the history, for whoever shows the conversation list. */
-export type HistoryChange = "created" | "ended";
+export type HistoryChange = "created" | "ended" | "titled";
 
 /** One exchange to start: which turns stay, where it is stored, what is asked. */
 interface Exchange {
@@ -341,7 +347,8 @@ export class Conversation {
   title = $state("");
   /** The conversation's target when it was opened (the model picker follows it). */
   target: Target | null = $state(null);
-  /** A new conversation's system prompt (sent with its first message). */
+  /** The conversation's system prompt: kept with a stored conversation and sent before its
+   * branch with every message; a new conversation's goes with its first message. */
   systemPrompt: string | null = $state(null);
   /** The branch index of the first turn on screen: > 0 when earlier messages are not loaded. */
   start = $state(0);
@@ -525,6 +532,25 @@ export class Conversation {
     this.target = null;
     this.start = 0;
     this.#setHighlight(null);
+  }
+
+  /**
+   * Sets the system prompt ("" or only spaces removes it). A stored conversation keeps it at
+   * once; it applies from the next message on. Resolves to why it could not be saved, or null.
+   */
+  async setSystemPrompt(text: string): Promise<CommandError | null> {
+    const prompt = text.trim() === "" ? null : text;
+    if (this.id === null || !this.#history) {
+      this.systemPrompt = prompt;
+      return null;
+    }
+    try {
+      await this.#history.updateConversation(this.id, { systemPrompt: prompt });
+      this.systemPrompt = prompt;
+      return null;
+    } catch (e) {
+      return toIpcError(e).toCommandError();
+    }
   }
 
   /** Opens a stored conversation on its current branch (the last page of it). */
@@ -719,6 +745,11 @@ export class Conversation {
       const requestId = await this.#ipc.sendMessage(request, (event) => {
         if (event.type === "stored") {
           onStored?.(event);
+          return;
+        }
+        if (event.type === "titled") {
+          if (this.id === event.conversationId) this.title = event.title;
+          this.onhistorychange?.("titled");
           return;
         }
         const before = turn.requestId;

@@ -441,6 +441,14 @@ describe("Conversation with the history", () => {
       openConversation: vi.fn(async (id: string) => chainView(id, 4)),
       loadEarlier: vi.fn(async () => chainView("c", 0)),
       switchBranch: vi.fn(async () => chainView("c", 4)),
+      updateConversation: vi.fn(async (id: string) => ({
+        id,
+        title: id,
+        pinned: false,
+        archived: false,
+        createdAt: 0,
+        updatedAt: 0,
+      })),
       ...history,
     };
     const chat = new Conversation(ipc, historyIpc);
@@ -488,6 +496,7 @@ describe("Conversation with the history", () => {
       openConversation: vi.fn(async (id: string) => chainView(id, 4)),
       loadEarlier: vi.fn(),
       switchBranch: vi.fn(),
+      updateConversation: vi.fn(),
     });
     await refusing.open("c");
     await refusing.send(TARGET, "First try", SETTINGS);
@@ -572,6 +581,44 @@ describe("Conversation with the history", () => {
     await chat.send(TARGET, "Hi", SETTINGS);
     expect(await chat.open("c2"), "the streaming answer would vanish").toBe(false);
     expect(historyIpc.openConversation, "nothing was asked").not.toHaveBeenCalled();
+  });
+
+  it("takes the model's title for the conversation on screen and says the list changed", async () => {
+    const { chat, emit, changes } = setup();
+    await chat.send(TARGET, "How do I pack for Kyoto?", SETTINGS);
+    emit({ type: "stored", conversationId: "c-new", userMessageId: "q", answerId: "a" });
+    emit({ type: "finished", reason: "stop" });
+    emit({ type: "titled", conversationId: "c-new", title: "Packing for Kyoto" });
+    expect(chat.title, "the title shown follows the model's").toBe("Packing for Kyoto");
+    expect(changes, "the sidebar is told to reload").toEqual(["created", "ended", "titled"]);
+  });
+
+  it("keeps a new chat's system prompt for its first message and saves a stored one's", async () => {
+    const { chat, requests, historyIpc, emit } = setup();
+    expect(await chat.setSystemPrompt("Be brief."), "a new chat needs no saving").toBeNull();
+    await chat.send(TARGET, "Hi", SETTINGS);
+    expect(requests[0]?.conversation?.systemPrompt, "it goes with the first message").toBe("Be brief.");
+    expect(historyIpc.updateConversation).not.toHaveBeenCalled();
+    emit({ type: "finished", reason: "stop" });
+
+    await chat.open("c");
+    expect(await chat.setSystemPrompt("Answer in French."), "saved").toBeNull();
+    expect(historyIpc.updateConversation).toHaveBeenCalledWith("c", { systemPrompt: "Answer in French." });
+    expect(chat.systemPrompt).toBe("Answer in French.");
+    await chat.setSystemPrompt("   ");
+    expect(historyIpc.updateConversation, "blank removes it").toHaveBeenLastCalledWith("c", { systemPrompt: null });
+  });
+
+  it("says why a system prompt could not be saved and keeps the old one", async () => {
+    const { chat } = setup({
+      updateConversation: vi.fn(async () => {
+        throw { code: "not_found", message: "The conversation was deleted." };
+      }),
+    });
+    await chat.open("c");
+    const failure = await chat.setSystemPrompt("New");
+    expect(failure?.message).toBe("The conversation was deleted.");
+    expect(chat.systemPrompt, "the stored prompt is unchanged").toBeNull();
   });
 });
 

@@ -12,6 +12,7 @@ pub mod history;
 pub mod preset;
 pub mod remote_image;
 pub mod router;
+pub mod title;
 
 use std::path::Path;
 use std::sync::Arc;
