@@ -465,18 +465,28 @@ pub struct SendRequest {
     pub previous_response_id: Option<String>,
 }
 
-/// Generation parameters from the parameters drawer; unset means the provider's default.
-#[derive(Debug, Default, Deserialize)]
+/// Generation parameters from the parameters drawer; unset means the provider's default. Kept
+/// with a stored conversation as sent (JSON), so opening it brings its parameters back.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ParamsDto {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_penalty: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_effort: Option<sb_core::params::ReasoningEffort>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_summary: Option<sb_core::params::ReasoningSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verbosity: Option<sb_core::params::Verbosity>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub json_mode: bool,
 }
 
@@ -541,6 +551,7 @@ impl From<SendRequest> for SendPlan {
             .filter(|m| m.role == sb_core::Role::User)
             .map(|m| m.content.clone());
         let target = serde_json::to_string(&dto.target).ok();
+        let params = serde_json::to_string(&dto.params).ok();
         let placement = dto
             .conversation
             .take()
@@ -550,6 +561,7 @@ impl From<SendRequest> for SendPlan {
                 regenerate: p.regenerate,
                 system_prompt: p.system_prompt,
                 target,
+                params,
             });
         Self {
             turn: dto.into(),

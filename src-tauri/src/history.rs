@@ -91,6 +91,8 @@ pub struct ConversationView {
     pub archived: bool,
     pub system_prompt: Option<String>,
     pub target: Option<serde_json::Value>,
+    /// The parameters its last exchange was sent with (`null`: not known, e.g. imported).
+    pub params: Option<serde_json::Value>,
     pub total: usize,
     pub start: usize,
     pub messages: Vec<StoredMessage>,
@@ -228,6 +230,10 @@ fn view(
             .target
             .as_deref()
             .and_then(|t| serde_json::from_str(t).ok()),
+        params: conversation
+            .params
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok()),
         total: page.total,
         start: page.start,
         messages: page

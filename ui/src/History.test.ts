@@ -683,3 +683,51 @@ describe("import", () => {
     expect(status.getAttribute("role"), "announced as a problem").toBe("alert");
   });
 });
+
+describe("a conversation's own settings", () => {
+  it("brings back the parameters it was sent with and keeps its system prompt to itself", async () => {
+    backend.seed(
+      {
+        id: "c1",
+        title: "Tuned",
+        systemPrompt: "Answer in French.",
+        params: { temperature: 0.3, reasoningEffort: "low" },
+      },
+      backend.chain(1),
+    );
+    await startApp();
+    await open("c1");
+    await click("#params-toggle");
+    expect(must<HTMLInputElement>("#param-temperature").value, "the stored temperature").toBe("0.3");
+    expect(must<HTMLSelectElement>("#param-reasoning-effort").value, "the stored effort").toBe("low");
+    expect(must<HTMLTextAreaElement>("#system-prompt").value, "its system prompt").toBe("Answer in French.");
+
+    await sendText("Encore ?");
+    expect(lastRequest().params, "a follow-up goes with the same parameters").toEqual({
+      temperature: 0.3,
+      reasoningEffort: "low",
+    });
+
+    // Let the answer end, then start a new chat: the old instructions do not follow.
+    backend.feeds.at(-1)!.send({ type: "finished", reason: "stop" });
+    await settle();
+    await click("#new-chat");
+    expect(must<HTMLTextAreaElement>("#system-prompt").value, "a new chat starts without them").toBe("");
+    await sendText("Hello");
+    expect(lastRequest().conversation?.systemPrompt ?? null, "nothing is sent as a system prompt").toBeNull();
+  });
+
+  it("saves an edited system prompt with a stored conversation", async () => {
+    backend.seed({ id: "c1", title: "Plain" }, backend.chain(1));
+    await startApp();
+    await open("c1");
+    await click("#params-toggle");
+    type("#system-prompt", "Be brief.");
+    await click("#system-prompt-save");
+    expect(backend.called("update_conversation").at(-1)?.args, "saved with the conversation").toEqual({
+      id: "c1",
+      patch: { systemPrompt: "Be brief." },
+    });
+    expect(must(".system-prompt .hint").textContent).toContain("Saved");
+  });
+});

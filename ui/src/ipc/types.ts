@@ -412,6 +412,8 @@ export interface ConversationView {
   systemPrompt: string | null;
   /** The model or route it was last sent to (null: none yet). */
   target: Target | null;
+  /** The parameters its last message was sent with (null: not known, e.g. imported). */
+  params: Params | null;
   /** How many messages the whole branch has. */
   total: number;
   /** The branch index of `messages[0]` (0 unless only the last page was loaded). */

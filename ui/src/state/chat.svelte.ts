@@ -347,6 +347,8 @@ export class Conversation {
   title = $state("");
   /** The conversation's target when it was opened (the model picker follows it). */
   target: Target | null = $state(null);
+  /** The parameters its last message was sent with, when opened (the drawer follows them). */
+  params: Params | null = $state(null);
   /** The conversation's system prompt: kept with a stored conversation and sent before its
    * branch with every message; a new conversation's goes with its first message. */
   systemPrompt: string | null = $state(null);
@@ -530,6 +532,9 @@ export class Conversation {
     this.id = null;
     this.title = "";
     this.target = null;
+    this.params = null;
+    // A new chat starts without the previous conversation's instructions.
+    this.systemPrompt = null;
     this.start = 0;
     this.#setHighlight(null);
   }
@@ -621,6 +626,7 @@ export class Conversation {
     this.id = view.id;
     this.title = view.title;
     this.target = view.target;
+    this.params = view.params;
     this.systemPrompt = view.systemPrompt;
     this.start = view.start;
     this.turns = view.messages.map((m) => turnFromStored(m, this.#nextId++));

@@ -423,7 +423,7 @@ describe("Conversation with the history", () => {
       const role = i % 2 === 0 ? "user" : "assistant";
       messages.push(stored({ id: `m${i}`, role, parentId: i === 0 ? null : `m${i - 1}` }));
     }
-    return { id, title: id, pinned: false, archived: false, systemPrompt: null, target: null, total, start, messages };
+    return { id, title: id, pinned: false, archived: false, systemPrompt: null, target: null, params: null, total, start, messages };
   }
 
   function setup(history: Partial<HistoryIpc> = {}) {

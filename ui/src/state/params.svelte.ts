@@ -260,4 +260,21 @@ export class ParamsState {
     this.form = emptyParamsForm();
     this.unreadable = {};
   }
+
+  /** Fills the drawer with parameters as they were sent (a stored conversation's). */
+  load(params: Params): void {
+    const text = (n: number | undefined): string => (n === undefined ? "" : String(n));
+    this.form = {
+      maxTokens: text(params.maxTokens),
+      temperature: text(params.temperature),
+      topP: text(params.topP),
+      frequencyPenalty: text(params.frequencyPenalty),
+      presencePenalty: text(params.presencePenalty),
+      reasoningEffort: params.reasoningEffort ?? "",
+      reasoningSummary: params.reasoningSummary ?? "",
+      verbosity: params.verbosity ?? "",
+      jsonMode: params.jsonMode ?? false,
+    };
+    this.unreadable = {};
+  }
 }

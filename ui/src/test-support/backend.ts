@@ -13,6 +13,7 @@ import type {
   KeyringStatus,
   ModelGroup,
   NewAccount,
+  Params,
   PresetView,
   SearchHit,
   SendRequest,
@@ -30,6 +31,8 @@ export type FakeMessage = Omit<StoredMessage, "siblings" | "siblingIndex"> & { c
 export interface FakeConversation extends ConversationSummary {
   systemPrompt: string | null;
   target: Target | null;
+  /** The parameters its last message was sent with (as Rust keeps them). */
+  params?: Params | null;
   /** The last message of the branch being shown. */
   leaf: string | null;
 }
@@ -367,6 +370,7 @@ export class FakeBackend {
       archived: conversation.archived,
       systemPrompt: conversation.systemPrompt,
       target: conversation.target,
+      params: conversation.params ?? null,
       total: branch.length,
       start,
       messages: branch.slice(start, end).map((m) => {
@@ -392,6 +396,7 @@ export class FakeBackend {
       conversation = this.conversation(placement.conversationId);
     }
     conversation.target = structuredClone(request.target);
+    conversation.params = structuredClone(request.params);
     conversation.updatedAt = this.tick();
     let parentId = placement.parentId;
     let userMessageId: string | null = null;

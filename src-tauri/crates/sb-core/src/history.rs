@@ -54,6 +54,9 @@ pub struct Placement {
     pub system_prompt: Option<String>,
     /// A new (or continued) conversation's target, as the front end writes it (JSON).
     pub target: Option<String>,
+    /// The parameters this exchange is sent with, as the front end writes them (JSON): kept
+    /// with the conversation, the latest replacing earlier ones.
+    pub params: Option<String>,
 }
 
 /// An exchange placed in the history, ready to send.
@@ -102,6 +105,7 @@ pub fn place(
                     .clone()
                     .filter(|s| !s.trim().is_empty()),
                 target: placement.target.clone(),
+                params: placement.params.clone(),
                 ..sb_store::NewConversation::default()
             })?;
             // A first title from the question (a generated title may replace it later).
@@ -111,16 +115,15 @@ pub fn place(
             (conversation.id, true)
         }
     };
-    if !created {
-        if let Some(target) = &placement.target {
-            store.update_conversation(
-                &conversation,
-                sb_store::ConversationPatch {
-                    target: Some(Some(target.clone())),
-                    ..sb_store::ConversationPatch::default()
-                },
-            )?;
-        }
+    if !created && (placement.target.is_some() || placement.params.is_some()) {
+        store.update_conversation(
+            &conversation,
+            sb_store::ConversationPatch {
+                target: placement.target.clone().map(Some),
+                params: placement.params.clone().map(Some),
+                ..sb_store::ConversationPatch::default()
+            },
+        )?;
     }
     // The branch through the parent, cut after it: the history this exchange continues.
     let mut history = Vec::new();
@@ -615,6 +618,45 @@ mod tests {
         assert!(
             matches!(refused, Err(CoreError::InvalidInput(_))),
             "an answer is regenerated from its question"
+        );
+    }
+
+    #[test]
+    fn a_conversation_keeps_the_target_and_parameters_of_its_latest_exchange() {
+        let store = Store::open_in_memory().expect("store");
+        let first = place(
+            &store,
+            Placement {
+                target: Some(r#"{"type":"logical","model":"gpt-5.1"}"#.into()),
+                params: Some(r#"{"temperature":0.2}"#.into()),
+                ..Placement::default()
+            },
+            Some(&Message::text(Role::User, "Hi")),
+        )
+        .expect("a new conversation");
+        let stored = store.conversation(&first.conversation).expect("c");
+        assert_eq!(stored.params.as_deref(), Some(r#"{"temperature":0.2}"#));
+        place(
+            &store,
+            Placement {
+                conversation: Some(first.conversation.clone()),
+                parent: Some(first.answer_parent.clone()),
+                params: Some(r#"{"maxTokens":64}"#.into()),
+                ..Placement::default()
+            },
+            Some(&Message::text(Role::User, "Again")),
+        )
+        .expect("a follow-up");
+        let stored = store.conversation(&first.conversation).expect("c");
+        assert_eq!(
+            stored.params.as_deref(),
+            Some(r#"{"maxTokens":64}"#),
+            "the latest parameters replace the earlier ones"
+        );
+        assert_eq!(
+            stored.target.as_deref(),
+            Some(r#"{"type":"logical","model":"gpt-5.1"}"#),
+            "an exchange without a target leaves the stored one"
         );
     }
 }
