@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "open_conversation",
     "load_earlier",
     "switch_branch",
+    "delete_message",
     "update_conversation",
     "delete_conversation",
     "search_history",

@@ -177,11 +177,13 @@ pub async fn keyring_status(state: State<'_, AppState>) -> CommandResult<Keyring
 /// Starts streaming an answer; events flow over `on_event`. Returns the request id for Stop.
 #[tauri::command]
 pub fn send_message(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     request: SendRequest,
     on_event: Channel<StreamEvent>,
 ) -> CommandResult<String> {
-    state.start_turn(request.into(), on_event)
+    request.check()?;
+    state.start_turn(request.into(), on_event, app)
 }
 
 /// Stops a streaming answer: aborts its HTTP request. Unknown or finished ids are a no-op.

@@ -416,6 +416,9 @@ pub struct KeyringStatus {
 pub struct ChatMessage {
     pub role: sb_core::Role,
     pub content: String,
+    /// Attached images as base64 `data:` URLs (checked by [`SendRequest::check`]).
+    #[serde(default)]
+    pub images: Vec<String>,
 }
 
 /// Where a message goes. Stored with a conversation (as JSON) to send its next message alike.
@@ -463,6 +466,17 @@ pub struct SendRequest {
     /// Responses API with server-side state: the previous answer's response id.
     #[serde(default)]
     pub previous_response_id: Option<String>,
+    /// A native notice to show if the answer takes long and the window is in the background,
+    /// worded by the window in its language; `None`: the user turned notices off.
+    #[serde(default)]
+    pub notice: Option<NoticeText>,
+}
+
+/// The words of an answer-finished notice (never the answer itself).
+#[derive(Debug, Clone, Deserialize)]
+pub struct NoticeText {
+    pub title: String,
+    pub body: String,
 }
 
 /// Generation parameters from the parameters drawer; unset means the provider's default. Kept
@@ -538,9 +552,21 @@ impl Turn {
 /// A send request split into the turn and, when it is stored, its placement and target.
 pub struct SendPlan {
     pub turn: Turn,
+    pub notice: Option<NoticeText>,
     pub placement: Option<sb_core::history::Placement>,
-    /// The last message's text (the question), for the history.
-    pub question: Option<String>,
+    /// The last message (the question, with its images), for the history.
+    pub question: Option<sb_core::Message>,
+}
+
+impl SendRequest {
+    /// Refuses what cannot be sent before anything is stored: images that are not real
+    /// PNG, JPEG, GIF or WebP files, too many or too large.
+    pub fn check(&self) -> Result<(), CoreError> {
+        for message in &self.messages {
+            sb_core::attachment::check_attachments(&message.images)?;
+        }
+        Ok(())
+    }
 }
 
 impl From<SendRequest> for SendPlan {
@@ -549,7 +575,11 @@ impl From<SendRequest> for SendPlan {
             .messages
             .last()
             .filter(|m| m.role == sb_core::Role::User)
-            .map(|m| m.content.clone());
+            .map(|m| sb_core::Message {
+                role: m.role,
+                content: m.content.clone(),
+                images: m.images.clone(),
+            });
         let target = serde_json::to_string(&dto.target).ok();
         let params = serde_json::to_string(&dto.params).ok();
         let placement = dto
@@ -563,8 +593,10 @@ impl From<SendRequest> for SendPlan {
                 target,
                 params,
             });
+        let notice = dto.notice.take();
         Self {
             turn: dto.into(),
+            notice,
             placement,
             question,
         }
@@ -576,7 +608,11 @@ impl From<SendRequest> for Turn {
         let messages = dto
             .messages
             .into_iter()
-            .map(|m| sb_core::Message::text(m.role, m.content))
+            .map(|m| sb_core::Message {
+                role: m.role,
+                content: m.content,
+                images: m.images,
+            })
             .collect();
         match dto.target {
             Target::Account {
@@ -650,6 +686,12 @@ pub enum StreamEvent {
     Route {
         served_by: Option<RouteView>,
         attempts: Vec<AttemptView>,
+    },
+    /// How fast the answer came (after its final event; stored answers carry the same).
+    #[serde(rename_all = "camelCase")]
+    Timing {
+        time_to_first_token_ms: Option<u64>,
+        tokens_per_second: Option<f64>,
     },
     /// A new conversation got its title from the model (after its first answer ended).
     #[serde(rename_all = "camelCase")]

@@ -63,6 +63,8 @@ pub struct StoredMessage {
     pub parent_id: Option<String>,
     pub role: Role,
     pub content: String,
+    /// Attached images as `data:` URLs (user messages).
+    pub images: Vec<String>,
     pub html: Option<String>,
     pub reasoning: String,
     /// The reasoning rendered the same way; `None` when there is none.
@@ -178,6 +180,11 @@ fn stored_message(
         parent_id: m.parent_id.as_ref().map(ToString::to_string),
         role: m.role,
         html,
+        images: m
+            .images
+            .iter()
+            .map(|image| format!("data:{};base64,{}", image.mime, image.data_base64))
+            .collect(),
         content: m.content,
         reasoning: m.reasoning,
         reasoning_html,
@@ -300,6 +307,22 @@ pub async fn switch_branch(
         let id = ConversationId::from(conversation_id);
         core.history()?
             .switch_branch(&id, &MessageId::from(message_id))?;
+        view(&core, &id, None, None)
+    })
+    .await
+}
+
+/// Deletes a message with everything below it; returns the conversation as it now shows.
+#[tauri::command]
+pub async fn delete_message(
+    state: State<'_, AppState>,
+    conversation_id: String,
+    message_id: String,
+) -> CommandResult<ConversationView> {
+    blocking(&state, move |core| {
+        let id = ConversationId::from(conversation_id);
+        core.history()?
+            .delete_message(&id, &MessageId::from(message_id))?;
         view(&core, &id, None, None)
     })
     .await

@@ -2,6 +2,7 @@
 //! thin IPC commands. Everything else lives in the crates under `crates/`.
 
 mod commands;
+mod desktop;
 mod dto;
 mod history;
 mod links;
@@ -16,6 +17,11 @@ pub fn run() {
     let core = sb_core::data_dir::resolve(None)
         .and_then(|dir| Switchboard::open(&dir, Arc::new(KeyringStore::default())));
     let result = tauri::Builder::default()
+        // First: a second launch must hand over to the running app before anything else starts.
+        .plugin(desktop::single_instance())
+        .plugin(desktop::window_state())
+        // Used from Rust only (`desktop::notify_answer_finished`); no notification permission.
+        .plugin(tauri_plugin_notification::init())
         // The opener is used from Rust only (`links::open_link` checks the scheme first); the
         // window's capability grants none of its commands.
         .plugin(tauri_plugin_opener::init())
@@ -36,6 +42,7 @@ pub fn run() {
             history::open_conversation,
             history::load_earlier,
             history::switch_branch,
+            history::delete_message,
             history::update_conversation,
             history::delete_conversation,
             history::search_history,

@@ -45,6 +45,7 @@ impl AppState {
         &self,
         request: SendPlan,
         channel: Channel<StreamEvent>,
+        app: tauri::AppHandle,
     ) -> Result<String, CommandError> {
         let core = self.core()?;
         let request_id = uuid_like();
@@ -55,6 +56,7 @@ impl AppState {
             .insert(request_id.clone(), cancel.clone());
         let in_flight = self.in_flight.clone();
         let id = request_id.clone();
+        let started = std::time::Instant::now();
         tauri::async_runtime::spawn(async move {
             // A send fails only when the window is gone; then nobody is listening anyway.
             let _ = channel.send(StreamEvent::Started {
@@ -69,6 +71,7 @@ impl AppState {
             };
             let SendPlan {
                 turn: mut request,
+                notice,
                 placement,
                 question,
             } = request;
@@ -78,7 +81,7 @@ impl AppState {
             // A conversation this exchange starts gets a title from the model that answers.
             let mut new_conversation = None;
             if let Some(placement) = placement {
-                match stored_turn(&core, placement, question.as_deref(), &mut request) {
+                match stored_turn(&core, placement, question.as_ref(), &mut request) {
                     Ok((placed, answer)) => {
                         if placed.created {
                             new_conversation = Some(placed.conversation.clone());
@@ -121,7 +124,22 @@ impl AppState {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .remove(&id);
+            if let Some(timing) = recorder.as_ref().and_then(|r| r.timing()) {
+                let _ = channel.send(StreamEvent::Timing {
+                    time_to_first_token_ms: timing.ttft_ms,
+                    tokens_per_second: timing.tokens_per_second,
+                });
+            }
             let finished = matches!(outcome.end, Some(sb_core::TurnEvent::Finished(_)));
+            if let (true, Some(notice)) = (finished, &notice) {
+                crate::desktop::notify_answer_finished(
+                    &app,
+                    &notice.title,
+                    &notice.body,
+                    started.elapsed(),
+                    true,
+                );
+            }
             if let (true, Some(conversation), Some(route), Some(question)) =
                 (finished, new_conversation, served, question)
             {
@@ -129,7 +147,7 @@ impl AppState {
                     &core,
                     &conversation,
                     &route,
-                    &question,
+                    &question.content,
                     &outcome.text,
                     &channel,
                 )
@@ -209,14 +227,12 @@ fn uuid_like() -> String {
 fn stored_turn(
     core: &Switchboard,
     placement: sb_core::history::Placement,
-    question: Option<&str>,
+    question: Option<&sb_core::Message>,
     request: &mut Turn,
 ) -> Result<(sb_core::history::Placed, sb_core::history::AnswerRecorder), CoreError> {
     let store = core.history()?;
-    let question = question
-        .filter(|_| !placement.regenerate)
-        .map(|text| sb_core::Message::text(sb_core::Role::User, text));
-    let placed = sb_core::history::place(&store, placement, question.as_ref())?;
+    let question = question.filter(|_| !placement.regenerate);
+    let placed = sb_core::history::place(&store, placement, question)?;
     let continues_stored_response = matches!(
         request,
         Turn::Pinned(sb_core::TurnRequest {

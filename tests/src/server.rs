@@ -177,11 +177,11 @@ impl Simulator {
     /// Answers every request whose last user message starts with `prefix` with `script`,
     /// without touching the queue: for side requests a client makes on its own (a title for a
     /// new conversation, say), so they cannot take a script meant for the next question.
+    /// A later call with the same prefix replaces the earlier script.
     pub fn answer_prompt(&self, prefix: &str, script: Script) {
-        self.shared
-            .scripts()
-            .by_prompt
-            .push((prefix.to_owned(), script));
+        let mut scripts = self.shared.scripts();
+        scripts.by_prompt.retain(|(known, _)| known != prefix);
+        scripts.by_prompt.push((prefix.to_owned(), script));
     }
 
     /// Answers every request naming `model` with `script` while the queue is empty.

@@ -18,6 +18,15 @@ use crate::chat::TurnEvent;
 use crate::error::CoreError;
 use crate::router::RouteRecord;
 
+/// How fast an answer came, as the history keeps it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnswerTiming {
+    /// From sending the request to the first token of text or reasoning.
+    pub ttft_ms: Option<u64>,
+    /// Completion tokens (as the provider counted them) per second after the first token.
+    pub tokens_per_second: Option<f64>,
+}
+
 /// How often a streaming answer is written: often enough that a crash loses under a second of
 /// text, rarely enough that a fast stream costs a handful of small writes per second.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(250);
@@ -233,6 +242,8 @@ pub struct AnswerRecorder {
     api: Option<sb_llm::Api>,
     started: Instant,
     first_token: Option<Instant>,
+    /// Time to first token and speed, once the answer ended.
+    timing: Option<AnswerTiming>,
     last_flush: Instant,
     dirty: bool,
     ended: bool,
@@ -269,6 +280,7 @@ impl AnswerRecorder {
             api,
             started: now,
             first_token: None,
+            timing: None,
             last_flush: now,
             dirty: false,
             ended: false,
@@ -356,6 +368,11 @@ impl AnswerRecorder {
             }
             _ => None,
         };
+        let ttft_ms = ttft.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        self.timing = Some(AnswerTiming {
+            ttft_ms,
+            tokens_per_second,
+        });
         let end = AnswerEnd {
             status,
             finish_reason,
@@ -371,13 +388,18 @@ impl AnswerRecorder {
                 .as_ref()
                 .and_then(|r| serde_json::to_string(r).ok()),
             api: self.api.map(store_api),
-            ttft_ms: ttft.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            ttft_ms,
             tokens_per_second,
             error,
         };
         if let Err(error) = self.store.finish_answer(&self.id, end) {
             self.failure.get_or_insert(error.into());
         }
+    }
+
+    /// The answer's time to first token and speed as stored, once it ended.
+    pub fn timing(&self) -> Option<AnswerTiming> {
+        self.timing
     }
 
     /// Whether the answer was recorded without a failed write; the first failure otherwise.
@@ -452,8 +474,14 @@ mod tests {
             &TurnEvent::Finished("stop".into()),
             t0 + Duration::from_secs(2),
         );
+        let timing = recorder.timing().expect("known once the answer ended");
         let id = recorder.result().expect("recorded");
         let done = stored(&store, &id);
+        assert_eq!(
+            (timing.ttft_ms, timing.tokens_per_second),
+            (done.time_to_first_token_ms, done.tokens_per_second),
+            "the window is told what the history keeps"
+        );
         assert_eq!(
             done.content, "Hello world",
             "the end writes what was pending"

@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod account;
+pub mod attachment;
 pub mod catalog;
 pub mod chat;
 pub mod data_dir;

@@ -45,13 +45,13 @@ fn section(i: usize) -> String {
          }}\n\
          ```\n\n"
     );
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         s.push_str(
             "| Name | Value | 说明 |\n|:-----|------:|:----:|\n\
              | alpha | 1 | 一 |\n| beta | 22 | 二 |\n| gamma | 333 | 三 |\n\n",
         );
     }
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         s.push_str(&format!(
             "```python\ndef step_{i}(items):\n    \"\"\"Sum the items.\"\"\"\n    return sum(x for x in items if x > {i})  # filter\n```\n\n"
         ));

@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension as _, Transaction};
 use crate::conversations::{load_conversation, to_sql_len};
 use crate::error::{Context as _, StoreError};
 use crate::model::{BranchPage, ConversationId, Message, MessageId, ThreadMessage};
-use crate::rows::{message_from_row, MESSAGE_COLUMNS, MESSAGE_COLUMN_COUNT};
+use crate::rows::{message_from_row, now_ms, MESSAGE_COLUMNS, MESSAGE_COLUMN_COUNT};
 use crate::Store;
 
 impl Store {
@@ -80,17 +80,7 @@ impl Store {
         message_id: &MessageId,
     ) -> Result<MessageId, StoreError> {
         self.write("switching branches", |tx| {
-            load_conversation(tx, conversation_id)?;
-            let owner: String = tx
-                .prepare_cached("SELECT conversation_id FROM messages WHERE id = ?1")
-                .and_then(|mut s| s.query_row([message_id.as_str()], |r| r.get(0)).optional())
-                .during("switching branches")?
-                .ok_or_else(|| StoreError::MessageNotFound(message_id.clone()))?;
-            if owner != conversation_id.as_str() {
-                return Err(StoreError::InvalidInput(format!(
-                    "The message {message_id} belongs to another conversation."
-                )));
-            }
+            check_owner(tx, conversation_id, message_id, "switching branches")?;
             let leaf = latest_leaf_below(tx, message_id)?;
             tx.prepare_cached("UPDATE conversations SET current_leaf = ?2 WHERE id = ?1")
                 .and_then(|mut s| s.execute(params![conversation_id.as_str(), leaf.as_str()]))
@@ -98,6 +88,114 @@ impl Store {
             Ok(leaf)
         })
     }
+}
+
+impl Store {
+    /// Deletes a message and everything below it (the answers to it and the branches that
+    /// follow). When the branch being shown went with it, the conversation shows the most
+    /// recent remaining branch through the message's parent instead (the parent itself when
+    /// nothing else follows it). Refused while an answer in that part is still being written.
+    /// Returns the new current leaf (`None`: the conversation has no messages left).
+    pub fn delete_message(
+        &self,
+        conversation_id: &ConversationId,
+        message_id: &MessageId,
+    ) -> Result<Option<MessageId>, StoreError> {
+        const DOING: &str = "deleting a message";
+        self.write(DOING, |tx| {
+            let parent = check_owner(tx, conversation_id, message_id, DOING)?;
+            let streaming: bool = tx
+                .prepare_cached(
+                    "WITH RECURSIVE below (id, status) AS ( \
+                         SELECT id, status FROM messages WHERE id = ?1 \
+                         UNION ALL \
+                         SELECT c.id, c.status FROM messages c JOIN below ON c.parent_id = below.id \
+                     ) \
+                     SELECT EXISTS (SELECT 1 FROM below WHERE status = 'streaming')",
+                )
+                .and_then(|mut s| s.query_row([message_id.as_str()], |r| r.get(0)))
+                .during(DOING)?;
+            if streaming {
+                return Err(StoreError::InvalidInput(
+                    "An answer below this message is still being written: stop it or let it \
+                     finish, then delete."
+                        .into(),
+                ));
+            }
+            // Children go with their parent (ON DELETE CASCADE); the search triggers fire for
+            // each of them.
+            tx.prepare_cached("DELETE FROM messages WHERE id = ?1")
+                .and_then(|mut s| s.execute([message_id.as_str()]))
+                .during(DOING)?;
+            let current: Option<String> = tx
+                .prepare_cached(
+                    "SELECT current_leaf FROM conversations c WHERE id = ?1 \
+                     AND EXISTS (SELECT 1 FROM messages m WHERE m.id = c.current_leaf)",
+                )
+                .and_then(|mut s| s.query_row([conversation_id.as_str()], |r| r.get(0)))
+                .optional()
+                .during(DOING)?
+                .flatten();
+            let leaf = match (current, parent) {
+                (Some(current), _) => Some(MessageId::from(current)),
+                (None, Some(parent)) => Some(latest_leaf_below(tx, &parent)?),
+                (None, None) => latest_root_leaf(tx, conversation_id)?,
+            };
+            tx.prepare_cached(
+                "UPDATE conversations SET current_leaf = ?2, updated_at = ?3 WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    conversation_id.as_str(),
+                    leaf.as_ref().map(MessageId::as_str),
+                    now_ms()
+                ])
+            })
+            .during(DOING)?;
+            Ok(leaf)
+        })
+    }
+}
+
+/// Checks that `message_id` is in `conversation_id`; returns the message's parent.
+fn check_owner(
+    tx: &Transaction<'_>,
+    conversation_id: &ConversationId,
+    message_id: &MessageId,
+    doing: &'static str,
+) -> Result<Option<MessageId>, StoreError> {
+    load_conversation(tx, conversation_id)?;
+    let (owner, parent): (String, Option<String>) = tx
+        .prepare_cached("SELECT conversation_id, parent_id FROM messages WHERE id = ?1")
+        .and_then(|mut s| {
+            s.query_row([message_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .during(doing)?
+        .ok_or_else(|| StoreError::MessageNotFound(message_id.clone()))?;
+    if owner != conversation_id.as_str() {
+        return Err(StoreError::InvalidInput(format!(
+            "The message {message_id} belongs to another conversation."
+        )));
+    }
+    Ok(parent.map(MessageId::from))
+}
+
+/// The most recently created leaf of the most recent root (`None`: no messages).
+fn latest_root_leaf(
+    tx: &Transaction<'_>,
+    conversation_id: &ConversationId,
+) -> Result<Option<MessageId>, StoreError> {
+    let root: Option<String> = tx
+        .prepare_cached(
+            "SELECT id FROM messages WHERE conversation_id = ?1 AND parent_id IS NULL \
+             ORDER BY created_at DESC, seq DESC LIMIT 1",
+        )
+        .and_then(|mut s| s.query_row([conversation_id.as_str()], |r| r.get(0)))
+        .optional()
+        .during("deleting a message")?;
+    root.map(|root| latest_leaf_below(tx, &MessageId::from(root)))
+        .transpose()
 }
 
 /// The messages at branch indexes `start..end` of the branch ending at `leaf`, in order.

@@ -474,3 +474,93 @@ fn images_are_kept_and_checked() -> TestResult {
     assert!(matches!(bad, Err(StoreError::InvalidInput(_))));
     Ok(())
 }
+
+#[test]
+fn deleting_a_message_takes_its_subtree_and_shows_the_branch_that_remains() -> TestResult {
+    let store = Store::open_in_memory()?;
+    let c = store.create_conversation(NewConversation::default())?;
+    let u1 = store.add_message(&c.id, None, NewMessage::user("Name a colour"))?;
+    tick();
+    let red = answer(&store, &c.id, &u1.id, "red vermilion")?;
+    tick();
+    let follow = store.add_message(&c.id, Some(&red), NewMessage::user("Why vermilion?"))?;
+    tick();
+    let why = answer(&store, &c.id, &follow.id, "cinnabar pigment")?;
+    tick();
+    let blue = answer(&store, &c.id, &u1.id, "blue cobalt")?;
+    tick();
+    store.switch_branch(&c.id, &red)?;
+    assert_eq!(
+        ids(&store.branch(&c.id)?),
+        vec![u1.id.clone(), red.clone(), follow.id.clone(), why.clone()]
+    );
+
+    // Deleting the shown answer takes its follow-up too and shows the other answer.
+    let leaf = store.delete_message(&c.id, &red)?;
+    assert_eq!(
+        leaf,
+        Some(blue.clone()),
+        "the remaining sibling's branch is shown"
+    );
+    let branch = store.branch(&c.id)?;
+    assert_eq!(ids(&branch), vec![u1.id.clone(), blue.clone()]);
+    assert_eq!(
+        branch[1].siblings,
+        vec![blue.clone()],
+        "the deleted sibling is gone"
+    );
+    for gone in [&red, &follow.id, &why] {
+        assert!(
+            matches!(store.message(gone), Err(StoreError::MessageNotFound(_))),
+            "{gone} was below the deleted message"
+        );
+    }
+    assert!(
+        store.search("cinnabar", 10)?.is_empty() && store.search("vermilion", 10)?.is_empty(),
+        "deleted text leaves the search index"
+    );
+    assert_eq!(
+        store.search("cobalt", 10)?.len(),
+        1,
+        "the rest is still found"
+    );
+    assert!(store.integrity_check()?, "the index and the tables agree");
+
+    // Deleting what is not shown leaves the shown branch alone.
+    tick();
+    let green = answer(&store, &c.id, &u1.id, "green")?;
+    store.switch_branch(&c.id, &blue)?;
+    assert_eq!(store.delete_message(&c.id, &green)?, Some(blue.clone()));
+
+    // Deleting the last answer shows its question; deleting the question empties it.
+    assert_eq!(store.delete_message(&c.id, &blue)?, Some(u1.id.clone()));
+    assert_eq!(store.delete_message(&c.id, &u1.id)?, None);
+    assert!(store.branch(&c.id)?.is_empty());
+    Ok(())
+}
+
+#[test]
+fn a_message_is_not_deleted_while_an_answer_below_it_streams_or_from_another_conversation(
+) -> TestResult {
+    let store = Store::open_in_memory()?;
+    let c = store.create_conversation(NewConversation::default())?;
+    let other = store.create_conversation(NewConversation::default())?;
+    let u1 = store.add_message(&c.id, None, NewMessage::user("Hi"))?;
+    let streaming = store.start_answer(&c.id, Some(&u1.id), AnswerStart::default())?;
+    let refused = store.delete_message(&c.id, &u1.id);
+    assert!(
+        matches!(&refused, Err(StoreError::InvalidInput(m)) if m.contains("still being written")),
+        "{refused:?}"
+    );
+    store.finish_answer(&streaming, AnswerEnd::default())?;
+    assert!(matches!(
+        store.delete_message(&other.id, &u1.id),
+        Err(StoreError::InvalidInput(_))
+    ));
+    assert!(matches!(
+        store.delete_message(&c.id, &MessageId::from("nope".to_owned())),
+        Err(StoreError::MessageNotFound(_))
+    ));
+    assert!(store.message(&u1.id).is_ok(), "nothing was deleted");
+    Ok(())
+}
