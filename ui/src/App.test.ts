@@ -245,6 +245,10 @@ describe("chat", () => {
       conversation: { conversationId: null, parentId: null, systemPrompt: null },
       messages: [{ role: "user", content: "Hello\nthere" }],
       params: {},
+      notice: {
+        title: "The answer is ready",
+        body: "Switchboard finished an answer while you were away.",
+      },
     });
     expect(must<HTMLTextAreaElement>("#composer").value, "the composer clears after sending").toBe("");
 

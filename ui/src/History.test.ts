@@ -731,3 +731,58 @@ describe("a conversation's own settings", () => {
     expect(must(".system-prompt .hint").textContent).toContain("Saved");
   });
 });
+
+describe("message actions", () => {
+  it("attaches an image from the file picker, shows it and sends it as a data URL", async () => {
+    await startApp();
+    const input = must<HTMLInputElement>("#attach-input");
+    const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], "cat.png", {
+      type: "image/png",
+    });
+    const text = new File(["hello"], "notes.txt", { type: "text/plain" });
+    Object.defineProperty(input, "files", { value: [png, text], configurable: true });
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settle();
+    expect($$(".attachments .attachment img"), "a preview of the picked image").toHaveLength(1);
+    expect(must("#attach-problem").textContent, "the text file is refused, by name").toContain("notes.txt");
+
+    await sendText("What is this?");
+    const sent = lastRequest().messages.at(-1);
+    expect(sent?.images, "the image travels with the question").toEqual(["data:image/png;base64,iVBORw0KGgo="]);
+    expect($$(".attachments .attachment"), "the composer clears").toHaveLength(0);
+    expect(must("#messages .message.user .user-images img").getAttribute("src")).toBe("data:image/png;base64,iVBORw0KGgo=");
+  });
+
+  it("deletes a stored message only after confirming, and shows what remains", async () => {
+    backend.seed({ id: "c1", title: "Two" }, backend.chain(2));
+    await startApp();
+    await open("c1");
+    await click(must(".delete-message", message("q2")));
+    expect(backend.called("delete_message"), "nothing is deleted on the first click").toHaveLength(0);
+    await click(must(".confirm-delete-yes", message("q2")));
+    expect(backend.called("delete_message").at(-1)?.args).toEqual({ conversationId: "c1", messageId: "q2" });
+    expect(shownIds(), "the question and its answer are gone").toEqual(["q1", "a1"]);
+  });
+
+  it("shows how fast an answer came and offers Retry and the settings on an error card", async () => {
+    await startApp();
+    await sendText("Hi");
+    const feed = backend.feeds.at(-1)!;
+    feed.send(
+      { type: "textDelta", text: "Hello" },
+      { type: "finished", reason: "stop" },
+      { type: "timing", timeToFirstTokenMs: 120, tokensPerSecond: 35 },
+    );
+    await settle();
+    expect(must(".message.assistant .timing").textContent).toBe("first token 120 ms · 35.0 tokens/s");
+
+    await sendText("Again");
+    backend.feeds.at(-1)!.send({ type: "error", code: "auth", message: "Incorrect API key provided" });
+    await settle();
+    const card = [...$$(".message.assistant .error-card")].at(-1)!;
+    expect(card.querySelector(".retry-answer"), "Retry asks again").not.toBeNull();
+    await click(must(".open-settings-from-error", card));
+    expect($("#add-account") ?? $(".account-list") ?? $("#close-settings"), "the settings are open").not.toBeNull();
+  });
+});

@@ -2,7 +2,9 @@
 //! WebDriver, talking to the provider simulator over loopback. Screenshots go to
 //! `artifacts/e2e/`. Run through the README test command (it provides Xvfb and the build).
 
+mod appearance;
 mod bench;
+mod desktop;
 mod harness;
 mod markdown;
 
@@ -15,12 +17,16 @@ use sb_sim::{Outcome, Script, SimConfig, Simulator};
 
 const MODEL: &str = "gpt-5.1";
 
+/// A simulator that accepts `key`. It answers the app's side request for a new conversation's
+/// title itself, so that request never takes a script queued for the next question.
 async fn simulator(key: &str) -> TestResult<Simulator> {
-    Ok(Simulator::start(SimConfig {
+    let sim = Simulator::start(SimConfig {
         api_keys: vec![key.into()],
         ..SimConfig::default()
     })
-    .await?)
+    .await?;
+    sim.answer_prompt(TITLE_REQUEST, Script::reply("A conversation"));
+    Ok(sim)
 }
 
 /// Opens settings and the provider choice unless it is already shown (first run).
@@ -479,7 +485,7 @@ async fn responses_account_with_parameters_streams_reasoning_apart_from_the_answ
     let request = sim
         .requests()
         .into_iter()
-        .find(|r| r.path == "/v1/responses")
+        .find(|r| r.path == "/v1/responses" && !r.raw_body.contains(TITLE_REQUEST))
         .ok_or("no /v1/responses request")?;
     assert_eq!(request.body["model"], "openai/gpt-5-1-codex-mini");
     assert_eq!(request.body["temperature"], 0.4);
@@ -497,7 +503,7 @@ async fn responses_account_with_parameters_streams_reasoning_apart_from_the_answ
     let second = sim
         .requests()
         .into_iter()
-        .filter(|r| r.path == "/v1/responses")
+        .filter(|r| r.path == "/v1/responses" && !r.raw_body.contains(TITLE_REQUEST))
         .nth(1)
         .ok_or("no second /v1/responses request")?;
     assert!(
@@ -723,7 +729,8 @@ async fn two_preset_accounts_fail_over_and_the_answer_names_its_route() -> TestR
 async fn history_edit_switch_branches_search_and_jump() -> TestResult {
     let key = "sk-e2e-history-KEY";
     let sim = simulator(key).await?;
-    // The app asks the answering model for a new conversation's title on the side.
+    // The app asks the answering model for a new conversation's title on the side (this
+    // replaces the helper's default title).
     sim.answer_prompt(TITLE_REQUEST, Script::reply("\"Temples of Kyoto.\""));
     sim.push(Script::reply("Kyoto has about **1,600** temples.").tokens_per_second(200.0));
     let app = Session::start("history").await?;

@@ -1,6 +1,7 @@
 // The only module that talks to @tauri-apps/api. Everything else in the UI goes through
 // these typed wrappers, so the command names and argument keys live in one place.
 import { Channel, invoke } from "@tauri-apps/api/core";
+import { t } from "../i18n/locale.svelte";
 import type {
   AccountUpdate,
   AccountView,
@@ -56,8 +57,10 @@ export class IpcError extends Error implements CommandError {
   }
 }
 
-export const BACKEND_UNAVAILABLE =
-  "The Switchboard backend is not reachable. Open this window from the Switchboard app.";
+/** What a command says outside the app (a plain browser tab has no backend). */
+export function backendUnavailable(): string {
+  return t("The Switchboard backend is not reachable. Open this window from the Switchboard app.");
+}
 
 function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && ERROR_CODES.has(value);
@@ -71,7 +74,7 @@ function isErrorCode(value: unknown): value is ErrorCode {
 export function toIpcError(raw: unknown): IpcError {
   if (raw instanceof IpcError) return raw;
   if (typeof raw === "string") {
-    return new IpcError("internal", raw.trim() || "Unknown error");
+    return new IpcError("internal", raw.trim() || t("Unknown error"));
   }
   if (raw !== null && typeof raw === "object") {
     const obj = raw as Record<string, unknown>;
@@ -80,11 +83,11 @@ export function toIpcError(raw: unknown): IpcError {
         ? obj.message
         : undefined;
     if (isErrorCode(obj.code)) {
-      return new IpcError(obj.code, message ?? `Command failed (${obj.code})`);
+      return new IpcError(obj.code, message ?? t("Command failed ({code})", { code: obj.code }));
     }
     if (message !== undefined) return new IpcError("internal", message);
   }
-  return new IpcError("internal", "Unknown error");
+  return new IpcError("internal", t("Unknown error"));
 }
 
 function backendAvailable(): boolean {
@@ -94,7 +97,7 @@ function backendAvailable(): boolean {
 }
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
-  if (!backendAvailable()) throw new IpcError("internal", BACKEND_UNAVAILABLE);
+  if (!backendAvailable()) throw new IpcError("internal", backendUnavailable());
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
@@ -163,7 +166,7 @@ export async function sendMessage(
   request: SendRequest,
   onEvent: (event: StreamEvent) => void,
 ): Promise<string> {
-  if (!backendAvailable()) throw new IpcError("internal", BACKEND_UNAVAILABLE);
+  if (!backendAvailable()) throw new IpcError("internal", backendUnavailable());
   const channel = new Channel<StreamEvent>();
   channel.onmessage = onEvent;
   return call<string>("send_message", { request, onEvent: channel });
@@ -192,6 +195,11 @@ export function loadEarlier(id: string, before: number, limit: number): Promise<
 /** Shows the branch through `messageId` (descending to its latest answer). */
 export function switchBranch(conversationId: string, messageId: string): Promise<ConversationView> {
   return call<ConversationView>("switch_branch", { conversationId, messageId });
+}
+
+/** Deletes a message and everything below it; resolves to the conversation as it now shows. */
+export function deleteMessage(conversationId: string, messageId: string): Promise<ConversationView> {
+  return call<ConversationView>("delete_message", { conversationId, messageId });
 }
 
 /** Renames, pins, archives or changes the system prompt of a conversation. */

@@ -2,7 +2,7 @@ import { Channel } from "@tauri-apps/api/core";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  BACKEND_UNAVAILABLE,
+  backendUnavailable,
   IpcError,
   addAccount,
   deleteKey,
@@ -176,7 +176,7 @@ describe("error normalization", () => {
   it("reports a missing backend (outside Tauri) as a readable error", async () => {
     const error = (await listAccounts().catch((e: unknown) => e)) as IpcError;
     expect(error, "the page must not crash outside Tauri").toBeInstanceOf(IpcError);
-    expect(error.message, "tells the user what is wrong").toBe(BACKEND_UNAVAILABLE);
+    expect(error.message, "tells the user what is wrong").toBe(backendUnavailable());
     const sendError = await sendMessage(
       { target: { type: "logical", model: "m", strategy: "priority" }, messages: [], params: {} },
       () => {},

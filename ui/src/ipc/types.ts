@@ -203,6 +203,8 @@ export type Role = "system" | "user" | "assistant";
 export interface ChatMessage {
   role: Role;
   content: string;
+  /** Attached images as base64 `data:` URLs (PNG, JPEG, GIF or WebP; Rust checks them). */
+  images?: string[];
 }
 
 export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
@@ -255,6 +257,12 @@ export interface StoredPlacement {
   systemPrompt?: string | null;
 }
 
+/** The words of a native notice that an answer finished (never the answer itself). */
+export interface NoticeText {
+  title: string;
+  body: string;
+}
+
 export interface SendRequest {
   target: Target;
   /** Keep the exchange in the history (omit for a throw-away question). */
@@ -266,6 +274,8 @@ export interface SendRequest {
    * new user message.
    */
   previousResponseId?: string;
+  /** Shown natively if the answer takes long and the window is in the background; omit: never. */
+  notice?: NoticeText;
 }
 
 /** Classified error codes; the UI chooses wording and actions from `code`, never by matching `message`. */
@@ -317,6 +327,8 @@ export type StreamEvent =
   | { type: "stored"; conversationId: string; userMessageId: string | null; answerId: string }
   /** A new conversation got its title from the model (after its first answer ended). */
   | { type: "titled"; conversationId: string; title: string }
+  /** How fast the answer came (after its final event). */
+  | { type: "timing"; timeToFirstTokenMs: number | null; tokensPerSecond: number | null }
   | { type: "textDelta"; text: string }
   | { type: "reasoningDelta"; text: string }
   /** A piece of a tool call the model asked for (`name` replaces an earlier value). */
@@ -378,6 +390,8 @@ export interface StoredMessage {
   parentId: string | null;
   role: Role;
   content: string;
+  /** Attached images as `data:` URLs (user messages). */
+  images: string[];
   /** Sanitized HTML of an assistant message (same renderer as live answers); null for others. */
   html: string | null;
   reasoning: string;

@@ -1,5 +1,7 @@
 // Copies text: the async Clipboard API where the webview offers it, else a hidden textarea
 // and the copy command (WebKitGTK without a secure-context clipboard).
+import { t } from "../i18n/locale.svelte";
+
 export async function copyText(text: string): Promise<void> {
   if (navigator.clipboard?.writeText) {
     try {
@@ -18,5 +20,5 @@ export async function copyText(text: string): Promise<void> {
   area.select();
   const copied = document.execCommand?.("copy") ?? false;
   area.remove();
-  if (!copied) throw new Error("The clipboard is not available.");
+  if (!copied) throw new Error(t("The clipboard is not available."));
 }

@@ -2,6 +2,7 @@
 // code blocks, typeset math, and remote images that load only when the user allows them.
 // Everything here builds DOM with createElement/textContent: no HTML strings.
 import katex from "katex";
+import { t } from "../i18n/locale.svelte";
 
 /** KaTeX limits: a model cannot make the window typeset something huge or loop on macros. */
 const KATEX_OPTIONS = {
@@ -19,6 +20,36 @@ export function enhance(root: DocumentFragment | Element): void {
   for (const el of root.querySelectorAll<HTMLElement>("span.remote-image")) placeholder(el);
 }
 
+/**
+ * Writes the words `enhance` added again in the current language: they are plain DOM, so a
+ * language switch does not reach them by itself. A copy button showing "Copied" is left alone
+ * (it says "Copy" again shortly).
+ */
+export function relabel(root: Element): void {
+  for (const copy of root.querySelectorAll<HTMLButtonElement>("button.copy-code")) {
+    if (copy.dataset.copied === undefined) labelCopy(copy);
+    const label = copy.parentElement?.querySelector(".code-lang");
+    if (label && !copy.dataset.lang) label.textContent = t("text");
+  }
+  for (const button of root.querySelectorAll<HTMLButtonElement>("button.remote-image-load")) {
+    labelImage(button);
+  }
+}
+
+/** The copy button's words, for the language in its `data-lang`; also after "Copied". */
+export function labelCopy(button: HTMLButtonElement): void {
+  const lang = button.dataset.lang ?? "";
+  button.textContent = t("Copy");
+  button.setAttribute("aria-label", lang ? t("Copy the {lang} code", { lang }) : t("Copy the code"));
+}
+
+function labelImage(button: HTMLButtonElement): void {
+  const { alt = "", host = "" } = button.dataset;
+  button.textContent = alt
+    ? t("Image “{alt}” from {host}: load images", { alt, host })
+    : t("Image from {host}: load images", { host });
+}
+
 function decorateCode(pre: HTMLPreElement): void {
   if (pre.parentElement?.classList.contains("code-block")) return;
   const code = pre.querySelector("code");
@@ -29,12 +60,12 @@ function decorateCode(pre: HTMLPreElement): void {
   header.className = "code-header";
   const label = document.createElement("span");
   label.className = "code-lang";
-  label.textContent = lang || "text";
+  label.textContent = lang || t("text");
   const copy = document.createElement("button");
   copy.type = "button";
   copy.className = "copy-code";
-  copy.textContent = "Copy";
-  copy.setAttribute("aria-label", lang ? `Copy the ${lang} code` : "Copy the code");
+  copy.dataset.lang = lang;
+  labelCopy(copy);
   header.append(label, copy);
   pre.replaceWith(block);
   block.append(header, pre);
@@ -67,7 +98,10 @@ function placeholder(el: HTMLElement): void {
   button.type = "button";
   button.className = "remote-image-load";
   button.title = src;
-  button.textContent = alt ? `Image “${alt}” from ${host}: load images` : `Image from ${host}: load images`;
+  // Kept on the button so `relabel` can say it again in another language.
+  button.dataset.alt = alt;
+  button.dataset.host = host;
+  labelImage(button);
   el.replaceChildren(button);
 }
 
@@ -81,7 +115,7 @@ export function loadRemoteImages(root: ParentNode, load: (url: string) => Promis
     el.dataset.state = "loading";
     load(src).then(
       (dataUrl) => {
-        if (!dataUrl.startsWith("data:image/")) throw new Error("not an image");
+        if (!dataUrl.startsWith("data:image/")) throw new Error(t("Not an image"));
         const img = document.createElement("img");
         img.src = dataUrl;
         img.alt = el.dataset.alt ?? "";

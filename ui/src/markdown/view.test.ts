@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { setLocale } from "../i18n/locale.svelte";
 import { MarkdownView, MARKDOWN_UPDATED } from "./view";
 
 /** A view whose frames the test runs by hand. */
@@ -155,5 +156,27 @@ describe("MarkdownView", () => {
     await settle();
     expect(host.querySelector(".remote-image-error")?.textContent).toContain("not a PNG");
     expect(host.querySelector("img")).toBeNull();
+  });
+
+  it("says its own labels again in another language", () => {
+    const { host, view, runFrames } = setup();
+    const image = '<span class="remote-image" data-src="https://img.example/cat.png" data-alt="cat">cat</span>';
+    view.update({ blocks: ['<pre><code data-lang="rust">fn main() {}</code></pre>', "<pre><code>plain</code></pre>"], tail: image });
+    runFrames();
+    const [rust, plain] = [...host.querySelectorAll(".code-block")];
+    try {
+      setLocale("zh-CN");
+      view.relabel();
+      expect(rust?.querySelector(".copy-code")?.textContent).toBe("复制");
+      expect(rust?.querySelector(".copy-code")?.getAttribute("aria-label")).toBe("复制 rust 代码");
+      expect(rust?.querySelector(".code-lang")?.textContent, "a language name stays").toBe("rust");
+      expect(plain?.querySelector(".code-lang")?.textContent).toBe("文本");
+      expect(host.querySelector(".remote-image-load")?.textContent).toBe("来自 img.example 的图片“cat”：加载图片");
+    } finally {
+      setLocale("en");
+    }
+    view.relabel();
+    expect(rust?.querySelector(".copy-code")?.textContent).toBe("Copy");
+    expect(plain?.querySelector(".code-lang")?.textContent).toBe("text");
   });
 });

@@ -6,7 +6,8 @@
 //
 // The HTML is the only HTML the app injects, and it comes from Rust's allowlist sanitizer;
 // parsing goes through an inert <template>, so nothing in it runs or loads while it is built.
-import { enhance, loadRemoteImages } from "./enhance";
+import { t } from "../i18n/locale.svelte";
+import { enhance, labelCopy, loadRemoteImages, relabel } from "./enhance";
 import { recordFlush } from "./timings";
 
 /** A text's HTML as Rust sends it: finished blocks, then the unfinished tail. */
@@ -112,6 +113,11 @@ export class MarkdownView {
     return image;
   };
 
+  /** Says the added labels (copy buttons, image placeholders) in the current language. */
+  relabel(): void {
+    relabel(this.#host);
+  }
+
   destroy(): void {
     this.#destroyed = true;
     this.#host.removeEventListener("click", this.#onClick);
@@ -156,14 +162,14 @@ export class MarkdownView {
     const code = button.closest(".code-block")?.querySelector("pre code");
     try {
       await this.#actions.copyText(code?.textContent ?? "");
-      button.textContent = "Copied";
+      button.textContent = t("Copied");
     } catch {
-      button.textContent = "Copy failed";
+      button.textContent = t("Copy failed");
     }
     button.dataset.copied = "";
     setTimeout(() => {
-      button.textContent = "Copy";
       delete button.dataset.copied;
+      labelCopy(button);
     }, 1500);
   }
 

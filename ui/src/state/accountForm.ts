@@ -2,6 +2,7 @@
 // made before anything is sent, and the NewAccount / AccountUpdate built from it. No DOM, no
 // IPC, so every rule here is tested on its own. The backend checks everything again; these
 // checks only save a round trip and say the problem next to the field.
+import { t } from "../i18n/locale.svelte";
 import type {
   AccountUpdate,
   AccountView,
@@ -225,19 +226,24 @@ function isBlankModel(row: ModelRow): boolean {
 
 function checkBaseUrl(values: AccountFormValues): string | null {
   const raw = values.baseUrl.trim();
-  if (raw === "") return "Enter the API base URL (for example https://api.openai.com/v1).";
+  if (raw === "") return t("Enter the API base URL (for example https://api.openai.com/v1).");
   const url = parseUrl(raw);
-  if (!url) return "The base URL is not a valid URL; write it like https://api.openai.com/v1.";
+  if (!url) return t("The base URL is not a valid URL; write it like https://api.openai.com/v1.");
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return "The base URL must start with https:// or http://.";
+    return t("The base URL must start with https:// or http://.");
   }
-  if (url.hostname === "") return "The base URL must name a host.";
+  if (url.hostname === "") return t("The base URL must name a host.");
   if (url.search !== "" || url.hash !== "") {
-    return "Remove the ?query or #fragment from the base URL; Switchboard adds paths such as /chat/completions itself.";
+    return t(
+      "Remove the ?query or #fragment from the base URL; Switchboard adds paths such as /chat/completions itself.",
+    );
   }
   const host = plainHttpHost(raw);
   if (host !== null && !values.allowHttp) {
-    return `Plain http:// would send your key unencrypted to ${host}. Use https://, or tick "Allow plain http" if you trust the network to that host.`;
+    return t(
+      `Plain http:// would send your key unencrypted to {host}. Use https://, or tick "Allow plain http" if you trust the network to that host.`,
+      { host },
+    );
   }
   return null;
 }
@@ -245,35 +251,38 @@ function checkBaseUrl(values: AccountFormValues): string | null {
 function checkKey(values: AccountFormValues, context: FormContext): string | null {
   const key = values.apiKey.trim();
   if (key !== "" && /\s/.test(key)) {
-    return "The API key contains spaces or line breaks; paste the key alone.";
+    return t("The API key contains spaces or line breaks; paste the key alone.");
   }
   if (context.mode === "add") {
-    if (context.keyRequired && key === "") return "Enter the API key your provider gave you.";
+    if (context.keyRequired && key === "") return t("Enter the API key your provider gave you.");
     return null;
   }
   if (key === "" && keyMustBeReentered(values, context.account)) {
-    return `The base URL now points to ${originOf(values.baseUrl)}. The stored key was entered for ${originOf(context.account?.baseUrl ?? "")} and is only sent there: enter the key again, or delete it first.`;
+    return t(
+      "The base URL now points to {after}. The stored key was entered for {before} and is only sent there: enter the key again, or delete it first.",
+      { after: originOf(values.baseUrl) ?? "", before: originOf(context.account?.baseUrl ?? "") ?? "" },
+    );
   }
   return null;
 }
 
 function checkHeaders(values: AccountFormValues): string | null {
   const rows = values.headers.filter((row) => !isBlankHeader(row));
-  if (rows.length > MAX_HEADERS) return `At most ${MAX_HEADERS} custom headers per account.`;
+  if (rows.length > MAX_HEADERS) return t("At most {max} custom headers per account.", { max: MAX_HEADERS });
   const seen = new Set<string>();
   for (const row of rows) {
     const name = row.name.trim();
-    if (name === "") return `Give the header with the value "${row.value.trim()}" a name.`;
+    if (name === "") return t(`Give the header with the value "{value}" a name.`, { value: row.value.trim() });
     if (!HEADER_NAME.test(name)) {
-      return `"${name}" is not a valid header name (letters, digits and - only, like X-Org-Id).`;
+      return t(`"{name}" is not a valid header name (letters, digits and - only, like X-Org-Id).`, { name });
     }
     if (RESERVED_HEADERS.has(name.toLowerCase())) {
-      return `The ${name} header is set by Switchboard itself; the key goes in the API key field.`;
+      return t("The {name} header is set by Switchboard itself; the key goes in the API key field.", { name });
     }
-    if (seen.has(name.toLowerCase())) return `The ${name} header is listed twice.`;
+    if (seen.has(name.toLowerCase())) return t("The {name} header is listed twice.", { name });
     seen.add(name.toLowerCase());
     if (CONTROL.test(row.value)) {
-      return `The value of the ${name} header contains line breaks or control characters.`;
+      return t("The value of the {name} header contains line breaks or control characters.", { name });
     }
   }
   return null;
@@ -282,34 +291,36 @@ function checkHeaders(values: AccountFormValues): string | null {
 function checkProxy(values: AccountFormValues, context: FormContext): string | null {
   const raw = values.proxy.trim();
   if (raw === "") {
-    if (values.proxyPassword !== "") return "Enter the proxy URL too, or clear the proxy password.";
+    if (values.proxyPassword !== "") return t("Enter the proxy URL too, or clear the proxy password.");
     return null;
   }
   const url = parseUrl(raw);
   if (!url || !PROXY_SCHEMES.has(url.protocol) || url.hostname === "") {
-    return "The proxy must be a URL starting with http://, https://, socks5:// or socks5h:// and naming a host.";
+    return t("The proxy must be a URL starting with http://, https://, socks5:// or socks5h:// and naming a host.");
   }
   if (url.password !== "") {
-    return "Put the proxy password in the proxy password field, not in the URL (it is kept in the keyring).";
+    return t("Put the proxy password in the proxy password field, not in the URL (it is kept in the keyring).");
   }
   if (values.proxyPassword === "" && proxyPasswordMustBeReentered(values, context.account)) {
-    return "The proxy changed: enter the proxy password again (it is only sent to the proxy it was entered for).";
+    return t("The proxy changed: enter the proxy password again (it is only sent to the proxy it was entered for).");
   }
   return null;
 }
 
 function checkModels(values: AccountFormValues): string | null {
   const rows = values.customModels.filter((row) => !isBlankModel(row));
-  if (rows.length > MAX_CUSTOM_MODELS) return `At most ${MAX_CUSTOM_MODELS} models added by hand per account.`;
+  if (rows.length > MAX_CUSTOM_MODELS) {
+    return t("At most {max} models added by hand per account.", { max: MAX_CUSTOM_MODELS });
+  }
   const seen = new Set<string>();
   for (const row of rows) {
     const id = row.id.trim();
-    if (id === "") return "Every model you add needs the provider's model ID.";
-    if (/\s/.test(id)) return `"${id}" is not a model ID: the provider's ID has no spaces (e.g. gpt-4o).`;
+    if (id === "") return t("Every model you add needs the provider's model ID.");
+    if (/\s/.test(id)) return t(`"{id}" is not a model ID: the provider's ID has no spaces (e.g. gpt-4o).`, { id });
     if (/\s/.test(row.logical.trim())) {
-      return `The group key "${row.logical.trim()}" has spaces; use a model key such as gpt-5.1.`;
+      return t(`The group key "{key}" has spaces; use a model key such as gpt-5.1.`, { key: row.logical.trim() });
     }
-    if (seen.has(id)) return `The model ${id} is listed twice.`;
+    if (seen.has(id)) return t("The model {id} is listed twice.", { id });
     seen.add(id);
   }
   return null;
@@ -317,16 +328,18 @@ function checkModels(values: AccountFormValues): string | null {
 
 /** The first problem with the form, as a sentence, or null when it can be sent. */
 export function validateAccountForm(values: AccountFormValues, context: FormContext): string | null {
-  if (values.label.trim() === "") return "Give the account a label.";
+  if (values.label.trim() === "") return t("Give the account a label.");
   return (
     checkBaseUrl(values) ??
     checkKey(values, context) ??
-    (values.model.trim() === "" ? "Enter the model to use by default (the provider's model ID)." : null) ??
-    (API_OPTIONS.some((o) => o.value === values.api) ? null : "Choose a protocol.") ??
+    (values.model.trim() === "" ? t("Enter the model to use by default (the provider's model ID).") : null) ??
+    (API_OPTIONS.some((o) => o.value === values.api) ? null : t("Choose a protocol.")) ??
     checkHeaders(values) ??
     checkProxy(values, context) ??
     (parseConcurrency(values.maxConcurrent) === undefined
-      ? `The concurrency limit must be a whole number from 1 to ${MAX_CONCURRENCY}; leave it empty for no limit.`
+      ? t("The concurrency limit must be a whole number from 1 to {max}; leave it empty for no limit.", {
+          max: MAX_CONCURRENCY,
+        })
       : null) ??
     checkModels(values)
   );

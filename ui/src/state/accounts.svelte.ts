@@ -1,5 +1,6 @@
 // Accounts state: what the backend knows about accounts (never keys), the provider presets,
 // whether the keyring works, and the last connection test of each account.
+import { t } from "../i18n/locale.svelte";
 import {
   addAccount as ipcAddAccount,
   deleteKey as ipcDeleteKey,
@@ -69,9 +70,6 @@ export const CUSTOM_PRESET: PresetView = {
   models: [],
 };
 
-export const KEYRING_UNAVAILABLE =
-  "The system keyring cannot be used, so keys cannot be stored or read.";
-
 export class AccountsState {
   list: AccountView[] = $state([]);
   loading = $state(false);
@@ -98,7 +96,9 @@ export class AccountsState {
   /** What the keyring banner says, or null while the keyring works (or is not known yet). */
   get keyringProblem(): string | null {
     if (!this.keyring || this.keyring.available) return null;
-    return this.keyring.message?.trim() || KEYRING_UNAVAILABLE;
+    return (
+      this.keyring.message?.trim() || t("The system keyring cannot be used, so keys cannot be stored or read.")
+    );
   }
 
   byId(id: string): AccountView | null {
@@ -168,7 +168,7 @@ export class AccountsState {
   /** Turns an account on or off, keeping every other setting as stored. */
   async setEnabled(id: string, enabled: boolean): Promise<AccountView> {
     const account = this.byId(id);
-    if (!account) throw toIpcError({ code: "not_found", message: "This account no longer exists." });
+    if (!account) throw toIpcError({ code: "not_found", message: t("This account no longer exists.") });
     return this.update(id, updateFromView(account, { enabled }));
   }
 

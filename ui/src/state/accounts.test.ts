@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { AccountView, ConnectionReport, NewAccount } from "../ipc/types";
 import { accountView } from "../test-support/fixtures";
-import { AccountsState, CUSTOM_PRESET, KEYRING_UNAVAILABLE, type AccountsIpc, hostOf } from "./accounts.svelte";
+import { AccountsState, CUSTOM_PRESET, type AccountsIpc, hostOf } from "./accounts.svelte";
 
 function fakeIpc(patch: Partial<AccountsIpc> = {}): AccountsIpc {
   const fail = () => Promise.reject({ code: "internal", message: "not expected in this test" });
@@ -161,6 +161,6 @@ describe("AccountsState", () => {
     const state = new AccountsState(fakeIpc({ keyringStatus: vi.fn(async () => ({ available: false, message: null })) }));
     expect(state.keyringProblem, "nothing known yet").toBeNull();
     await state.checkKeyring();
-    expect(state.keyringProblem).toBe(KEYRING_UNAVAILABLE);
+    expect(state.keyringProblem).toBe("The system keyring cannot be used, so keys cannot be stored or read.");
   });
 });

@@ -1,12 +1,14 @@
 // Conversation state: the turns on screen, how stream events change them, what goes to the
 // backend, and (with the history) which stored messages they are and how branches change.
 // Plain TypeScript with Svelte runes, no DOM.
+import { t } from "../i18n/locale.svelte";
 import {
   loadEarlier as ipcLoadEarlier,
   openConversation as ipcOpenConversation,
   sendMessage as ipcSendMessage,
   stopMessage as ipcStopMessage,
   switchBranch as ipcSwitchBranch,
+  deleteMessage as ipcDeleteMessage,
   toIpcError,
   updateConversation as ipcUpdateConversation,
 } from "../ipc";
@@ -18,6 +20,7 @@ import type {
   ConversationSummary,
   ConversationView,
   MessageStatus,
+  NoticeText,
   Params,
   RenderedText,
   RouteView,
@@ -57,6 +60,8 @@ export interface UserTurn extends Placement {
   role: "user";
   id: number;
   text: string;
+  /** Attached images as `data:` URLs. */
+  images: string[];
 }
 
 /** A system message stored in a branch (e.g. from an import). */
@@ -90,6 +95,10 @@ export interface AssistantTurn extends Placement {
   notices: string[];
   /** The provider's id for this answer (Responses API), to continue from it. */
   responseId: string | null;
+  /** Milliseconds from sending to the first token, once known (after the answer ended). */
+  timeToFirstTokenMs: number | null;
+  /** Completion tokens per second after the first token, once known. */
+  tokensPerSecond: number | null;
   /** Who answered and why other routes did not (the backend sends it for every answer). */
   route: { servedBy: RouteView | null; attempts: AttemptView[] } | null;
 }
@@ -103,8 +112,8 @@ export interface ToolCall {
 export type Turn = UserTurn | SystemTurn | AssistantTurn;
 
 /** A user turn not stored (yet). */
-export function newUserTurn(id: number, text: string): UserTurn {
-  return { role: "user", id, text, messageId: null, parentId: null, siblings: [], siblingIndex: 0 };
+export function newUserTurn(id: number, text: string, images: string[] = []): UserTurn {
+  return { role: "user", id, text, images: [...images], messageId: null, parentId: null, siblings: [], siblingIndex: 0 };
 }
 
 export function newAssistantTurn(id: number, target: Target | null): AssistantTurn {
@@ -124,6 +133,8 @@ export function newAssistantTurn(id: number, target: Target | null): AssistantTu
     toolCalls: [],
     notices: [],
     responseId: null,
+    timeToFirstTokenMs: null,
+    tokensPerSecond: null,
     route: null,
     messageId: null,
     parentId: null,
@@ -139,13 +150,24 @@ export function newAssistantTurn(id: number, target: Target | null): AssistantTu
  * so the first terminal event wins. `stored` is the conversation's business, not the turn's.
  */
 export function applyStreamEvent(turn: AssistantTurn, event: StreamEvent): void {
-  if (turn.status !== "streaming" && event.type !== "usage" && event.type !== "rendered") return;
+  if (
+    turn.status !== "streaming" &&
+    event.type !== "usage" &&
+    event.type !== "rendered" &&
+    event.type !== "timing"
+  ) {
+    return;
+  }
   switch (event.type) {
     case "started":
       turn.requestId = event.requestId;
       break;
     case "stored":
     case "titled":
+      break;
+    case "timing":
+      turn.timeToFirstTokenMs = event.timeToFirstTokenMs;
+      turn.tokensPerSecond = event.tokensPerSecond;
       break;
     case "textDelta":
       turn.text += event.text;
@@ -214,7 +236,11 @@ export function buildHistory(turns: readonly Turn[]): ChatMessage[] {
   const history: ChatMessage[] = [];
   for (const turn of turns) {
     if (turn.role === "user") {
-      history.push({ role: "user", content: turn.text });
+      history.push(
+        turn.images.length > 0
+          ? { role: "user", content: turn.text, images: [...turn.images] }
+          : { role: "user", content: turn.text },
+      );
     } else if (
       turn.role === "assistant" &&
       (turn.status === "done" || turn.status === "stopped") &&
@@ -268,6 +294,9 @@ export function turnFromStored(message: StoredMessage, id: number): Turn {
     siblings: [...message.siblings],
     siblingIndex: message.siblingIndex,
   };
+  if (message.role === "user") {
+    return { role: "user", id, text: message.content, images: [...message.images], ...placement };
+  }
   if (message.role !== "assistant") {
     return { role: message.role, id, text: message.content, ...placement };
   }
@@ -281,6 +310,8 @@ export function turnFromStored(message: StoredMessage, id: number): Turn {
     status: assistantStatus(message.status),
     error: message.error ? { code: message.error.code, message: message.error.message } : null,
     usage: message.usage ? { ...message.usage } : null,
+    timeToFirstTokenMs: message.timeToFirstTokenMs,
+    tokensPerSecond: message.tokensPerSecond,
     finishReason: message.finishReason,
     route: message.route
       ? { servedBy: message.route.servedBy, attempts: [...message.route.attempts] }
@@ -298,6 +329,7 @@ export interface HistoryIpc {
   openConversation(id: string, limit?: number): Promise<ConversationView>;
   loadEarlier(id: string, before: number, limit: number): Promise<ConversationView>;
   switchBranch(conversationId: string, messageId: string): Promise<ConversationView>;
+  deleteMessage(conversationId: string, messageId: string): Promise<ConversationView>;
   updateConversation(id: string, patch: ConversationPatch): Promise<ConversationSummary>;
 }
 
@@ -307,6 +339,7 @@ export const defaultHistoryIpc: HistoryIpc = {
   openConversation: ipcOpenConversation,
   loadEarlier: ipcLoadEarlier,
   switchBranch: ipcSwitchBranch,
+  deleteMessage: ipcDeleteMessage,
   updateConversation: ipcUpdateConversation,
 };
 
@@ -320,6 +353,8 @@ export interface SendSettings {
   params: Params;
   /** The pinned account lets the provider keep the conversation (Responses API). */
   serverState?: boolean;
+  /** A native notice for when a long answer finishes in the background; omit for none. */
+  notice?: NoticeText;
 }
 
 /** What changed in the history, for whoever shows the conversation list. */
@@ -333,6 +368,8 @@ interface Exchange {
   regenerate: boolean;
   /** The new question; null when regenerating. */
   question: string | null;
+  /** The new question's images. */
+  images?: string[];
   /** Siblings the new question joins (an edit's), or the new answer (a regeneration's). */
   siblings: string[];
   previousResponseId: string | null;
@@ -402,8 +439,8 @@ export class Conversation {
    * to `target` with the given generation parameters. Returns false (and does nothing) when
    * the text is blank or an answer is still streaming.
    */
-  async send(target: Target, text: string, settings: SendSettings): Promise<boolean> {
-    if (text.trim() === "" || this.inFlight) return false;
+  async send(target: Target, text: string, settings: SendSettings, images: string[] = []): Promise<boolean> {
+    if ((text.trim() === "" && images.length === 0) || this.inFlight) return false;
     // With server state the provider already holds the conversation up to its last answer:
     // send only the new message. Only a pinned Responses route has one provider to hold it;
     // without a usable previous answer from that account, resend the history.
@@ -413,14 +450,15 @@ export class Conversation {
         : null;
     if (!this.stored) {
       const history = previousResponseId === null ? buildHistory(this.turns) : [];
-      history.push({ role: "user", content: text });
-      this.turns.push(newUserTurn(this.#nextId++, text));
+      history.push(images.length > 0 ? { role: "user", content: text, images: [...images] } : { role: "user", content: text });
+      this.turns.push(newUserTurn(this.#nextId++, text, images));
       this.turns.push(newAssistantTurn(this.#nextId++, { ...target }));
       await this.#stream(this.turns.at(-1) as AssistantTurn, {
         target: { ...target },
         messages: history,
         params: { ...settings.params },
         ...(previousResponseId === null ? {} : { previousResponseId }),
+        ...(settings.notice ? { notice: { ...settings.notice } } : {}),
       });
       return true;
     }
@@ -429,6 +467,7 @@ export class Conversation {
       parentId: this.#lastStoredId(this.turns.length),
       regenerate: false,
       question: text,
+      images,
       siblings: [],
       previousResponseId,
     });
@@ -448,6 +487,8 @@ export class Conversation {
       parentId: current.parentId,
       regenerate: false,
       question: text,
+      // The edit keeps the question's images.
+      images: current.images,
       siblings: current.siblings,
       previousResponseId: null,
     });
@@ -470,8 +511,9 @@ export class Conversation {
   }
 
   /**
-   * Asks the model to go on after a cut-off answer: a new user message "Continue" right
-   * after it (a new branch when something already follows it).
+   * Asks the model to go on after a cut-off answer: a new user message "Continue" (in the
+   * reader's language, as if typed) right after it (a new branch when something already
+   * follows it).
    */
   async continueAfter(turn: Turn, target: Target, settings: SendSettings): Promise<boolean> {
     const index = this.#indexOf(turn);
@@ -491,7 +533,7 @@ export class Conversation {
       keep: index + 1,
       parentId: current.messageId,
       regenerate: false,
-      question: "Continue",
+      question: t("Continue"),
       siblings: next && next.messageId !== null ? next.siblings : [],
       previousResponseId,
     });
@@ -573,13 +615,27 @@ export class Conversation {
   }
 
   /**
+   * Deletes a stored message and everything below it (its answers and the branches after it);
+   * the conversation then shows the branch that remains.
+   */
+  async deleteMessage(turn: Turn): Promise<boolean> {
+    const history = this.#history;
+    const conversationId = this.id;
+    if (!history || conversationId === null || turn.messageId === null || this.inFlight) return false;
+    const messageId = turn.messageId;
+    const shown = await this.#showFrom(() => history.deleteMessage(conversationId, messageId));
+    if (shown) this.onhistorychange?.("ended");
+    return shown;
+  }
+
+  /**
    * Opens a conversation at a message found by search: its branch, paged back until the
    * message is on screen, then highlighted for a moment.
    */
   async reveal(conversationId: string, messageId: string | null): Promise<boolean> {
     if (this.inFlight) return false;
     const onScreen = (): boolean =>
-      this.id === conversationId && this.turns.some((t) => t.messageId === messageId);
+      this.id === conversationId && this.turns.some((turn) => turn.messageId === messageId);
     if (messageId === null || !onScreen()) {
       // Open it first: the branch the user left it on may well hold the message, and then
       // nothing needs to change. Otherwise show the branch through the message.
@@ -662,7 +718,7 @@ export class Conversation {
   }
 
   #indexOf(turn: Turn): number {
-    return this.turns.findIndex((t) => t.id === turn.id);
+    return this.turns.findIndex((other) => other.id === turn.id);
   }
 
   /** The last stored message among the first `count` turns: what a new message follows. */
@@ -676,6 +732,7 @@ export class Conversation {
 
   async #exchange(target: Target, settings: SendSettings, exchange: Exchange): Promise<boolean> {
     const { keep, parentId, regenerate, question, siblings, previousResponseId } = exchange;
+    const images = exchange.images ?? [];
     const conversationId = this.id;
     const placement: StoredPlacement = { conversationId, parentId };
     if (regenerate) placement.regenerate = true;
@@ -688,6 +745,7 @@ export class Conversation {
         role: "user",
         id: this.#nextId++,
         text: question,
+        images: [...images],
         messageId: null,
         parentId,
         siblings: [...siblings, ""],
@@ -727,9 +785,13 @@ export class Conversation {
         // Copies, so the request never aliases reactive state.
         target: { ...target },
         conversation: placement,
-        messages: question === null ? [] : [{ role: "user", content: question }],
+        messages:
+          question === null
+            ? []
+            : [images.length > 0 ? { role: "user", content: question, images: [...images] } : { role: "user", content: question }],
         params: { ...settings.params },
         ...(previousResponseId === null ? {} : { previousResponseId }),
+        ...(settings.notice ? { notice: { ...settings.notice } } : {}),
       },
       onStored,
     );

@@ -397,6 +397,7 @@ describe("Conversation with the history", () => {
     return {
       parentId: null,
       content: patch.id,
+      images: [],
       html: null,
       reasoning: "",
       reasoningHtml: null,
@@ -441,6 +442,7 @@ describe("Conversation with the history", () => {
       openConversation: vi.fn(async (id: string) => chainView(id, 4)),
       loadEarlier: vi.fn(async () => chainView("c", 0)),
       switchBranch: vi.fn(async () => chainView("c", 4)),
+      deleteMessage: vi.fn(async () => chainView("c", 2)),
       updateConversation: vi.fn(async (id: string) => ({
         id,
         title: id,
@@ -496,6 +498,7 @@ describe("Conversation with the history", () => {
       openConversation: vi.fn(async (id: string) => chainView(id, 4)),
       loadEarlier: vi.fn(),
       switchBranch: vi.fn(),
+      deleteMessage: vi.fn(),
       updateConversation: vi.fn(),
     });
     await refusing.open("c");
@@ -639,6 +642,7 @@ describe("stored messages as turns", () => {
         parentId: "q",
         role: "assistant",
         content: "text",
+        images: [],
         html: "<p>text</p>",
         reasoning: "why",
         reasoningHtml: "<p>why</p>",

@@ -1,6 +1,7 @@
 // The stored history as the sidebar shows it: the conversation list (or the archived ones),
 // search while a query is typed, and what the list's actions (rename, pin, archive, delete,
 // export, import) report back.
+import { t } from "../i18n/locale.svelte";
 import {
   deleteConversation as ipcDeleteConversation,
   exportHistory as ipcExportHistory,
@@ -52,22 +53,18 @@ export interface StatusLine {
   text: string;
 }
 
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
 /** "Imported 3 conversations (41 messages)". */
 export function importSummary(report: ImportReport): string {
-  return `Imported ${plural(report.conversations, "conversation", "conversations")} (${plural(
-    report.messages,
-    "message",
-    "messages",
-  )})`;
+  const messages =
+    report.messages === 1 ? t("1 message") : t("{count} messages", { count: report.messages });
+  return report.conversations === 1
+    ? t("Imported 1 conversation ({messages})", { messages })
+    : t("Imported {count} conversations ({messages})", { count: report.conversations, messages });
 }
 
 /** What the list shows for a conversation the first question has not named yet. */
 export function displayTitle(title: string): string {
-  return title.trim() === "" ? "New conversation" : title;
+  return title.trim() === "" ? t("New conversation") : title;
 }
 
 export class HistoryState {
@@ -161,11 +158,15 @@ export class HistoryState {
     const trimmed = title.trim();
     const current = this.list.find((c) => c.id === id);
     if (trimmed === "" || current?.title === trimmed) return false;
-    return this.#update(id, { title: trimmed }, "Couldn't rename the conversation");
+    return this.#update(id, { title: trimmed }, t("Couldn't rename the conversation"));
   }
 
   async setPinned(id: string, pinned: boolean): Promise<boolean> {
-    return this.#update(id, { pinned }, pinned ? "Couldn't pin the conversation" : "Couldn't unpin the conversation");
+    return this.#update(
+      id,
+      { pinned },
+      pinned ? t("Couldn't pin the conversation") : t("Couldn't unpin the conversation"),
+    );
   }
 
   async setArchived(id: string, archived: boolean): Promise<boolean> {
@@ -173,12 +174,12 @@ export class HistoryState {
     const done = await this.#update(
       id,
       { archived },
-      archived ? "Couldn't archive the conversation" : "Couldn't restore the conversation",
+      archived ? t("Couldn't archive the conversation") : t("Couldn't restore the conversation"),
     );
     if (done) {
       this.status = {
         kind: "ok",
-        text: archived ? `Archived “${title}”.` : `Restored “${title}” from the archive.`,
+        text: archived ? t("Archived “{title}”.", { title }) : t("Restored “{title}” from the archive.", { title }),
       };
     }
     return done;
@@ -189,11 +190,14 @@ export class HistoryState {
     try {
       await this.#ipc.deleteConversation(id);
     } catch (e) {
-      this.status = { kind: "error", text: `Couldn't delete the conversation: ${toIpcError(e).message}` };
+      this.status = {
+        kind: "error",
+        text: t("Couldn't delete the conversation: {message}", { message: toIpcError(e).message }),
+      };
       return false;
     }
     this.list = this.list.filter((c) => c.id !== id);
-    this.status = { kind: "ok", text: `Deleted “${title}”.` };
+    this.status = { kind: "ok", text: t("Deleted “{title}”.", { title }) };
     await this.refresh();
     return true;
   }
@@ -202,10 +206,10 @@ export class HistoryState {
   async exportTo(id: string | null, format: ExportFormat): Promise<string | null> {
     try {
       const path = await this.#ipc.exportHistory(id, format);
-      this.status = { kind: "ok", text: `Exported to ${path}` };
+      this.status = { kind: "ok", text: t("Exported to {path}", { path }) };
       return path;
     } catch (e) {
-      this.status = { kind: "error", text: `Couldn't export: ${toIpcError(e).message}` };
+      this.status = { kind: "error", text: t("Couldn't export: {message}", { message: toIpcError(e).message }) };
       return null;
     }
   }
@@ -215,11 +219,11 @@ export class HistoryState {
     this.importing = true;
     try {
       const report = await this.#ipc.importHistory(text);
-      this.importStatus = { kind: "ok", text: `${importSummary(report)}.` };
+      this.importStatus = { kind: "ok", text: t("{summary}.", { summary: importSummary(report) }) };
       await this.refresh();
       return report;
     } catch (e) {
-      this.importStatus = { kind: "error", text: `Couldn't import: ${toIpcError(e).message}` };
+      this.importStatus = { kind: "error", text: t("Couldn't import: {message}", { message: toIpcError(e).message }) };
       return null;
     } finally {
       this.importing = false;
@@ -235,7 +239,7 @@ export class HistoryState {
       const summary = await this.#ipc.updateConversation(id, patch);
       this.list = this.list.map((c) => (c.id === id ? summary : c));
     } catch (e) {
-      this.status = { kind: "error", text: `${failure}: ${toIpcError(e).message}` };
+      this.status = { kind: "error", text: t("{failure}: {message}", { failure, message: toIpcError(e).message }) };
       return false;
     }
     // Pinning and archiving move it; the backend knows the order.

@@ -1,6 +1,7 @@
 // The model picker's state: the groups the backend offers (a logical model and its routes),
 // what the user chose (a group, routed across accounts, or one pinned route) and the
 // routing strategy. Kept for the session, across new chats and the settings page.
+import { t } from "../i18n/locale.svelte";
 import { listModels as ipcListModels, toIpcError } from "../ipc";
 import type {
   Api,
@@ -22,13 +23,34 @@ export type PickerChoice =
   | { type: "group"; key: string }
   | { type: "route"; accountId: string; modelId: string; api: Api };
 
-export const STRATEGIES: readonly { value: Strategy; label: string; hint: string }[] = [
-  { value: "priority", label: "Priority", hint: "The first healthy account in the list answers." },
-  { value: "round_robin", label: "Round robin", hint: "Accounts take turns." },
+// Label and hint are getters: read in the current language each time they are shown.
+export const STRATEGIES: readonly { value: Strategy; readonly label: string; readonly hint: string }[] = [
+  {
+    value: "priority",
+    get label() {
+      return t("Priority");
+    },
+    get hint() {
+      return t("The first healthy account in the list answers.");
+    },
+  },
+  {
+    value: "round_robin",
+    get label() {
+      return t("Round robin");
+    },
+    get hint() {
+      return t("Accounts take turns.");
+    },
+  },
   {
     value: "least_recently_limited",
-    label: "Least recently limited",
-    hint: "The account rate-limited longest ago answers.",
+    get label() {
+      return t("Least recently limited");
+    },
+    get hint() {
+      return t("The account rate-limited longest ago answers.");
+    },
   },
 ];
 

@@ -2,6 +2,7 @@
 // are checked, and the `Params` object that goes to the backend. The form keeps strings so
 // that an empty field can mean "not sent" and what the user typed is checked as typed.
 // Kept for the session only (App owns one instance); nothing is written to storage.
+import { t } from "../i18n/locale.svelte";
 import type { Api, Params, ReasoningEffort, ReasoningSummary, Verbosity } from "../ipc/types";
 
 export interface ParamsForm {
@@ -18,9 +19,10 @@ export interface ParamsForm {
 
 export type NumericKey = "maxTokens" | "temperature" | "topP" | "frequencyPenalty" | "presencePenalty";
 
+// Labels and messages are getters: read in the current language each time they are shown.
 export interface NumericSpec {
   key: NumericKey;
-  label: string;
+  readonly label: string;
   min: number;
   /** Upper bound; for max tokens the largest value the backend can take. */
   max: number;
@@ -30,9 +32,9 @@ export interface NumericSpec {
   /** Short range text shown next to the field. */
   range: string;
   /** The whole-sentence message shown when the value is off. */
-  message: string;
+  readonly message: string;
   /** A more precise message for a value above `max`, when `message` doesn't say it. */
-  tooLarge?: string;
+  readonly tooLarge?: string;
 }
 
 /** Largest max tokens the backend accepts (it is a u32 on the Rust side). */
@@ -41,54 +43,76 @@ export const MAX_TOKENS_LIMIT = 4_294_967_295;
 export const NUMERIC_FIELDS: readonly NumericSpec[] = [
   {
     key: "maxTokens",
-    label: "Max tokens",
+    get label() {
+      return t("Max tokens");
+    },
     min: 1,
     max: MAX_TOKENS_LIMIT,
     integer: true,
     step: "1",
     range: "≥ 1",
-    message: "Max tokens must be a whole number of at least 1",
-    tooLarge: `Max tokens must be at most ${MAX_TOKENS_LIMIT}`,
+    get message() {
+      return t("Max tokens must be a whole number of at least 1");
+    },
+    get tooLarge() {
+      return t("Max tokens must be at most {max}", { max: MAX_TOKENS_LIMIT });
+    },
   },
   {
     key: "temperature",
-    label: "Temperature",
+    get label() {
+      return t("Temperature");
+    },
     min: 0,
     max: 2,
     integer: false,
     step: "0.1",
     range: "0–2",
-    message: "Temperature must be between 0 and 2",
+    get message() {
+      return t("Temperature must be between 0 and 2");
+    },
   },
   {
     key: "topP",
-    label: "Top P",
+    get label() {
+      return t("Top P");
+    },
     min: 0,
     max: 1,
     integer: false,
     step: "0.05",
     range: "0–1",
-    message: "Top P must be between 0 and 1",
+    get message() {
+      return t("Top P must be between 0 and 1");
+    },
   },
   {
     key: "frequencyPenalty",
-    label: "Frequency penalty",
+    get label() {
+      return t("Frequency penalty");
+    },
     min: -2,
     max: 2,
     integer: false,
     step: "0.1",
     range: "−2–2",
-    message: "Frequency penalty must be between −2 and 2",
+    get message() {
+      return t("Frequency penalty must be between −2 and 2");
+    },
   },
   {
     key: "presencePenalty",
-    label: "Presence penalty",
+    get label() {
+      return t("Presence penalty");
+    },
     min: -2,
     max: 2,
     integer: false,
     step: "0.1",
     range: "−2–2",
-    message: "Presence penalty must be between −2 and 2",
+    get message() {
+      return t("Presence penalty must be between −2 and 2");
+    },
   },
 ];
 
@@ -181,19 +205,21 @@ export function toParams(
   }
   if (form.reasoningEffort !== "") {
     if (!oneOf(REASONING_EFFORTS, form.reasoningEffort)) {
-      return { error: `Reasoning effort must be one of ${REASONING_EFFORTS.join(", ")}` };
+      return { error: t("Reasoning effort must be one of {values}", { values: REASONING_EFFORTS.join(", ") }) };
     }
     params.reasoningEffort = form.reasoningEffort;
   }
   if (form.reasoningSummary !== "" && options.api !== "chat") {
     if (!oneOf(REASONING_SUMMARIES, form.reasoningSummary)) {
-      return { error: `Reasoning summary must be one of ${REASONING_SUMMARIES.join(", ")}` };
+      return {
+        error: t("Reasoning summary must be one of {values}", { values: REASONING_SUMMARIES.join(", ") }),
+      };
     }
     params.reasoningSummary = form.reasoningSummary;
   }
   if (form.verbosity !== "") {
     if (!oneOf(VERBOSITIES, form.verbosity)) {
-      return { error: `Verbosity must be one of ${VERBOSITIES.join(", ")}` };
+      return { error: t("Verbosity must be one of {values}", { values: VERBOSITIES.join(", ") }) };
     }
     params.verbosity = form.verbosity;
   }
@@ -226,7 +252,7 @@ export class ParamsState {
     const messages = Object.values(this.errors);
     if (messages.length === 0) return null;
     const more = messages.length - 1;
-    return more > 0 ? `${messages[0]} (and ${more} more)` : (messages[0] ?? null);
+    return more > 0 ? t("{problem} (and {more} more)", { problem: messages[0] ?? "", more }) : (messages[0] ?? null);
   }
 
   /** Sets a numeric field from its input; `unreadable` when the browser flags bad input. */

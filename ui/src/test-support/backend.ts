@@ -209,6 +209,31 @@ export class FakeBackend {
         conversation.leaf = this.latestLeafBelow(message.id);
         return this.view(conversation.id, null, null);
       }
+      case "delete_message": {
+        // As Rust does: the message and its subtree go; the shown branch moves to what remains.
+        const conversation = this.conversation(args.conversationId as string);
+        const message = this.messages.find((m) => m.id === args.messageId);
+        if (!message || message.conversationId !== conversation.id) {
+          throw { code: "not_found", message: `no message ${String(args.messageId)}` };
+        }
+        const gone = new Set<string>();
+        const take = (id: string): void => {
+          gone.add(id);
+          for (const child of this.messages.filter((m) => m.parentId === id)) take(child.id);
+        };
+        take(message.id);
+        this.messages = this.messages.filter((m) => !gone.has(m.id));
+        if (conversation.leaf !== null && gone.has(conversation.leaf)) {
+          const roots = this.messages.filter((m) => m.conversationId === conversation.id && m.parentId === null);
+          conversation.leaf =
+            message.parentId !== null
+              ? this.latestLeafBelow(message.parentId)
+              : roots.length > 0
+                ? this.latestLeafBelow(roots.at(-1)!.id)
+                : null;
+        }
+        return this.view(conversation.id, null, null);
+      }
       case "update_conversation": {
         const conversation = this.conversation(args.id as string);
         const patch = args.patch as ConversationPatch;
@@ -302,6 +327,7 @@ export class FakeBackend {
   private message(seed: Partial<FakeMessage> & Pick<FakeMessage, "id" | "role" | "content" | "conversationId">): FakeMessage {
     return {
       parentId: null,
+      images: [],
       html: seed.role === "assistant" ? `<p>${escapeHtml(seed.content)}</p>` : null,
       reasoning: "",
       reasoningHtml: null,
@@ -403,7 +429,14 @@ export class FakeBackend {
     if (!placement.regenerate) {
       userMessageId = `m-${++this.#ids}`;
       this.messages.push(
-        this.message({ id: userMessageId, role: "user", content: question, parentId, conversationId: conversation.id }),
+        this.message({
+          id: userMessageId,
+          role: "user",
+          content: question,
+          images: [...(request.messages.at(-1)?.images ?? [])],
+          parentId,
+          conversationId: conversation.id,
+        }),
       );
       parentId = userMessageId;
     }

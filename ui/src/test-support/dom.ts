@@ -1,6 +1,7 @@
 // DOM helpers for component tests mounted in jsdom.
 import { flushSync, mount, tick, unmount } from "svelte";
 import App from "../App.svelte";
+import { PreferencesState, type PreferencesStorage } from "../state/preferences.svelte";
 
 /** Lets pending IPC promises settle and Svelte re-render. */
 export async function settle(): Promise<void> {
@@ -60,10 +61,21 @@ export function key(selector: string | HTMLElement, key: string, init: KeyboardE
   flushSync();
 }
 
+/** A storage of its own for each test, so preferences saved by one never reach the next. */
+export function memoryStorage(): PreferencesStorage {
+  const items = new Map<string, string>();
+  return {
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, value),
+  };
+}
+
 let app: ReturnType<typeof mount> | null = null;
 
-export async function startApp(): Promise<void> {
-  app = mount(App, { target: document.body });
+/** Mounts the app as main.ts does: preferences (English in jsdom) applied first. */
+export async function startApp(preferences = new PreferencesState(memoryStorage())): Promise<void> {
+  preferences.apply();
+  app = mount(App, { target: document.body, props: { preferences } });
   await settle();
 }
 

@@ -470,3 +470,44 @@ describe("keyring banner", () => {
     expect($("#keyring-banner"), "no banner").toBeNull();
   });
 });
+
+describe("appearance and language", () => {
+  const root = document.documentElement;
+
+  function options(selector: string): [string, string][] {
+    return [...must<HTMLSelectElement>(selector).options].map((o) => [o.value, o.textContent?.trim() ?? ""]);
+  }
+
+  it("shows the theme, font size and language as they are", async () => {
+    backend.accounts = [accountView({ id: "a1" })];
+    await openSettings();
+    expect(must<HTMLSelectElement>("#settings-theme").value, "the system's theme by default").toBe("system");
+    expect(options("#settings-theme").map(([value]) => value)).toEqual(["system", "light", "dark"]);
+    expect(must<HTMLSelectElement>("#settings-font-size").value, "the usual size by default").toBe("medium");
+    expect(options("#settings-font-size").map(([value]) => value)).toEqual(["small", "medium", "large"]);
+    expect(must<HTMLSelectElement>("#settings-language").value, "jsdom's navigator.language is en-US").toBe("en");
+    expect(options("#settings-language"), "each language in its own words").toEqual([
+      ["en", "English"],
+      ["zh-CN", "简体中文"],
+    ]);
+  });
+
+  it("applies a theme and a font size at once", async () => {
+    backend.accounts = [accountView({ id: "a1" })];
+    await openSettings();
+    choose("#settings-theme", "dark");
+    expect(root.dataset.theme, "forced dark").toBe("dark");
+    choose("#settings-font-size", "large");
+    expect(root.style.fontSize, "rem sizes scale from the root").toBe("120%");
+    choose("#settings-theme", "system");
+    expect(root.hasAttribute("data-theme"), "the system decides again").toBe(false);
+  });
+
+  it("offers the language on the first run, before any account", async () => {
+    await startApp();
+    expect($("#preset-title"), "the first run adds an account").not.toBeNull();
+    choose("#settings-language", "zh-CN");
+    expect(must("#preset-title").textContent, "the welcome is in Chinese at once").toBe("添加第一个账户");
+    choose("#settings-language", "en");
+  });
+});
