@@ -303,11 +303,8 @@ pub async fn switch_branch(
     conversation_id: String,
     message_id: String,
 ) -> CommandResult<ConversationView> {
-    blocking(&state, move |core| {
-        let id = ConversationId::from(conversation_id);
-        core.history()?
-            .switch_branch(&id, &MessageId::from(message_id))?;
-        view(&core, &id, None, None)
+    change_tree(&state, conversation_id, message_id, |store, id, message| {
+        store.switch_branch(id, message).map(drop)
     })
     .await
 }
@@ -319,10 +316,22 @@ pub async fn delete_message(
     conversation_id: String,
     message_id: String,
 ) -> CommandResult<ConversationView> {
-    blocking(&state, move |core| {
+    change_tree(&state, conversation_id, message_id, |store, id, message| {
+        store.delete_message(id, message).map(drop)
+    })
+    .await
+}
+
+/// Changes a conversation's tree at one of its messages, then returns the view as it shows.
+async fn change_tree(
+    state: &AppState,
+    conversation_id: String,
+    message_id: String,
+    change: fn(&sb_store::Store, &ConversationId, &MessageId) -> Result<(), sb_store::StoreError>,
+) -> CommandResult<ConversationView> {
+    blocking(state, move |core| {
         let id = ConversationId::from(conversation_id);
-        core.history()?
-            .delete_message(&id, &MessageId::from(message_id))?;
+        change(&*core.history()?, &id, &MessageId::from(message_id))?;
         view(&core, &id, None, None)
     })
     .await
