@@ -785,4 +785,18 @@ describe("message actions", () => {
     await click(must(".open-settings-from-error", card));
     expect($("#add-account") ?? $(".account-list") ?? $("#close-settings"), "the settings are open").not.toBeNull();
   });
+
+  it("Esc stops a streaming answer and Ctrl+Shift+R asks again for the last one", async () => {
+    backend.seed({ id: "c1", title: "One" }, backend.chain(1));
+    await startApp();
+    await open("c1");
+    key(document.body, "R", { ctrlKey: true, shiftKey: true });
+    await settle();
+    expect(lastRequest().conversation?.regenerate, "the last answer is asked for again").toBe(true);
+    backend.feeds.at(-1)!.send({ type: "started", requestId: "req-9" });
+    await settle();
+    key(document.body, "Escape");
+    await settle();
+    expect(backend.called("stop_message").map((c) => c.args), "Esc stops it").toEqual([{ requestId: "req-9" }]);
+  });
 });

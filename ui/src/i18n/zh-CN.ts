@@ -376,6 +376,10 @@ const zhCN: Readonly<Record<string, string>> = {
   "Notify me when a long answer finishes while Switchboard is in the background": "Switchboard 在后台时，较长的回答完成后通知我",
   "The answer is ready": "回答已完成",
   "Switchboard finished an answer while you were away.": "你离开时 Switchboard 完成了一个回答。",
+  "Write a message": "输入消息",
+  "Stop the answer": "停止回答",
+  "Regenerate the last answer": "重新生成最后一个回答",
+  "Keyboard shortcuts": "键盘快捷键",
 };
 
 export default zhCN;
