@@ -4,8 +4,9 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 import { flushSync } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SendRequest } from "./ipc/types";
+import { PreferencesState } from "./state/preferences.svelte";
 import { FakeBackend } from "./test-support/backend";
-import { $, $$, click, frame, key, must, settle, startApp, stopApp, type } from "./test-support/dom";
+import { $, $$, click, frame, key, memoryStorage, must, settle, startApp, stopApp, type } from "./test-support/dom";
 import { accountView, group, route } from "./test-support/fixtures";
 
 let backend: FakeBackend;
@@ -742,8 +743,11 @@ describe("message actions", () => {
     const text = new File(["hello"], "notes.txt", { type: "text/plain" });
     Object.defineProperty(input, "files", { value: [png, text], configurable: true });
     input.dispatchEvent(new Event("change", { bubbles: true }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await settle();
+    // FileReader is asynchronous: wait for the preview (or give up after a second).
+    for (let i = 0; i < 100 && $$(".attachments .attachment img").length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await settle();
+    }
     expect($$(".attachments .attachment img"), "a preview of the picked image").toHaveLength(1);
     expect(must("#attach-problem").textContent, "the text file is refused, by name").toContain("notes.txt");
 
@@ -798,5 +802,19 @@ describe("message actions", () => {
     key(document.body, "Escape");
     await settle();
     expect(backend.called("stop_message").map((c) => c.args), "Esc stops it").toEqual([{ requestId: "req-9" }]);
+  });
+
+  it("sends with Ctrl+Enter and breaks lines with Enter when the user prefers it", async () => {
+    const preferences = new PreferencesState(memoryStorage());
+    preferences.enterSends = false;
+    await startApp(preferences);
+    type("#composer", "Line one");
+    key("#composer", "Enter");
+    await settle();
+    expect(backend.called("send_message"), "Enter does not send").toHaveLength(0);
+    key("#composer", "Enter", { ctrlKey: true });
+    await settle();
+    expect(lastRequest().messages.at(-1)?.content, "Ctrl+Enter sends").toBe("Line one");
+    expect(must<HTMLTextAreaElement>("#composer").placeholder).toContain("Ctrl+Enter");
   });
 });

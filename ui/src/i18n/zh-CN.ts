@@ -380,6 +380,8 @@ const zhCN: Readonly<Record<string, string>> = {
   "Stop the answer": "停止回答",
   "Regenerate the last answer": "重新生成最后一个回答",
   "Keyboard shortcuts": "键盘快捷键",
+  "Enter sends the message (Shift+Enter breaks the line); when off, Ctrl+Enter sends": "按 Enter 发送消息（Shift+Enter 换行）；关闭后按 Ctrl+Enter 发送",
+  "Message… (Ctrl+Enter to send, Enter for a new line)": "输入消息…（Ctrl+Enter 发送，Enter 换行）",
 };
 
 export default zhCN;

@@ -12,6 +12,8 @@ export interface Preferences {
   language: Locale;
   /** A native notice when a long answer finishes while the window is in the background. */
   notifyWhenDone: boolean;
+  /** Enter sends (Shift+Enter breaks the line); false: Ctrl+Enter sends and Enter breaks it. */
+  enterSends: boolean;
 }
 
 export const STORAGE_KEY = "switchboard.preferences";
@@ -36,7 +38,7 @@ export function defaultLanguage(systemLanguage: string): Locale {
 }
 
 export function defaultPreferences(systemLanguage: string): Preferences {
-  return { theme: "system", fontSize: "medium", language: defaultLanguage(systemLanguage), notifyWhenDone: true };
+  return { theme: "system", fontSize: "medium", language: defaultLanguage(systemLanguage), notifyWhenDone: true, enterSends: true };
 }
 
 function isTheme(value: unknown): value is Theme {
@@ -60,12 +62,13 @@ export function parsePreferences(raw: string | null, systemLanguage: string): Pr
     return defaults;
   }
   if (typeof stored !== "object" || stored === null) return defaults;
-  const { theme, fontSize, language, notifyWhenDone } = stored as Record<string, unknown>;
+  const { theme, fontSize, language, notifyWhenDone, enterSends } = stored as Record<string, unknown>;
   return {
     theme: isTheme(theme) ? theme : defaults.theme,
     fontSize: isFontSize(fontSize) ? fontSize : defaults.fontSize,
     language: isLocale(language) ? language : defaults.language,
     notifyWhenDone: typeof notifyWhenDone === "boolean" ? notifyWhenDone : defaults.notifyWhenDone,
+    enterSends: typeof enterSends === "boolean" ? enterSends : defaults.enterSends,
   };
 }
 
@@ -136,6 +139,14 @@ export class PreferencesState {
 
   set notifyWhenDone(notifyWhenDone: boolean) {
     this.#change({ notifyWhenDone });
+  }
+
+  get enterSends(): boolean {
+    return this.#current.enterSends;
+  }
+
+  set enterSends(enterSends: boolean) {
+    this.#change({ enterSends });
   }
 
   apply(): void {

@@ -33,13 +33,14 @@ describe("defaults", () => {
       fontSize: "medium",
       language: "en",
       notifyWhenDone: true,
+      enterSends: true,
     });
   });
 });
 
 describe("parsePreferences", () => {
   it("takes stored preferences as they are", () => {
-    const stored = { theme: "dark", fontSize: "large", language: "zh-CN", notifyWhenDone: false };
+    const stored = { theme: "dark", fontSize: "large", language: "zh-CN", notifyWhenDone: false, enterSends: false };
     expect(parsePreferences(JSON.stringify(stored), "en-US")).toEqual(stored);
   });
 
@@ -57,12 +58,14 @@ describe("parsePreferences", () => {
       fontSize: "large",
       language: "en",
       notifyWhenDone: true,
+      enterSends: true,
     });
     expect(parsePreferences(JSON.stringify({ theme: "light", fontSize: 18 }), "en-US")).toEqual({
       theme: "light",
       fontSize: "medium",
       language: "en",
       notifyWhenDone: true,
+      enterSends: true,
     });
     expect(parsePreferences(JSON.stringify({ fontSize: "toString" }), "en-US").fontSize, "own keys only").toBe(
       "medium",
@@ -73,11 +76,11 @@ describe("parsePreferences", () => {
 describe("applyPreferences", () => {
   it("forces a theme with data-theme and leaves it out to follow the system", () => {
     const root = document.createElement("html");
-    applyPreferences({ theme: "dark", fontSize: "medium", language: "en", notifyWhenDone: true }, root);
+    applyPreferences({ theme: "dark", fontSize: "medium", language: "en", notifyWhenDone: true, enterSends: true }, root);
     expect(root.dataset.theme).toBe("dark");
-    applyPreferences({ theme: "light", fontSize: "medium", language: "en", notifyWhenDone: true }, root);
+    applyPreferences({ theme: "light", fontSize: "medium", language: "en", notifyWhenDone: true, enterSends: true }, root);
     expect(root.dataset.theme).toBe("light");
-    applyPreferences({ theme: "system", fontSize: "medium", language: "en", notifyWhenDone: true }, root);
+    applyPreferences({ theme: "system", fontSize: "medium", language: "en", notifyWhenDone: true, enterSends: true }, root);
     expect(root.hasAttribute("data-theme"), "the media query decides").toBe(false);
   });
 
@@ -86,13 +89,13 @@ describe("applyPreferences", () => {
     expect(rootFontSize("medium"), "unchanged").toBe("100%");
     expect(rootFontSize("large")).toBe("120%");
     const root = document.createElement("html");
-    applyPreferences({ theme: "system", fontSize: "large", language: "en", notifyWhenDone: true }, root);
+    applyPreferences({ theme: "system", fontSize: "large", language: "en", notifyWhenDone: true, enterSends: true }, root);
     expect(root.style.fontSize).toBe("120%");
   });
 
   it("sets the language of the page and of every t()", () => {
     const root = document.createElement("html");
-    applyPreferences({ theme: "system", fontSize: "medium", language: "zh-CN", notifyWhenDone: true }, root);
+    applyPreferences({ theme: "system", fontSize: "medium", language: "zh-CN", notifyWhenDone: true, enterSends: true }, root);
     expect(root.lang).toBe("zh-CN");
     expect(locale()).toBe("zh-CN");
   });
@@ -118,6 +121,7 @@ describe("PreferencesState", () => {
       fontSize: "small",
       language: "zh-CN",
       notifyWhenDone: true,
+      enterSends: true,
     });
   });
 
