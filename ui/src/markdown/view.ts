@@ -40,8 +40,9 @@ export class MarkdownView {
   readonly #tail: HTMLElement;
   readonly #actions: ViewActions;
   readonly #schedule: Schedule;
-  /** The committed blocks inserted so far, in order (compared by identity). */
-  #shown: string[] = [];
+  /** How many committed blocks are inserted, and the last of them (to tell a new text). */
+  #shownCount = 0;
+  #lastShown: string | undefined = undefined;
   #shownTail = "";
   #wanted: RenderedText = { blocks: [], tail: "" };
   #pending = false;
@@ -76,19 +77,20 @@ export class MarkdownView {
     if (this.#destroyed) return;
     const started = performance.now();
     const { blocks, tail } = this.#wanted;
-    const shown = this.#shown;
     // Another text (a different branch, a restarted stream): start over.
-    const continues =
-      blocks.length >= shown.length && (shown.length === 0 || blocks[shown.length - 1] === shown.at(-1));
+    const count = this.#shownCount;
+    const continues = blocks.length >= count && (count === 0 || blocks[count - 1] === this.#lastShown);
     if (!continues) {
       for (const node of [...this.#host.childNodes]) if (node !== this.#tail) node.remove();
-      this.#shown = [];
+      this.#shownCount = 0;
       this.#shownTail = "";
     }
-    if (blocks.length > this.#shown.length) {
-      const html = blocks.slice(this.#shown.length).join("");
+    if (blocks.length > this.#shownCount) {
+      // Only the new blocks are read: the list grows with the answer.
+      const html = blocks.slice(this.#shownCount).join("");
       this.#host.insertBefore(this.#parse(html), this.#tail);
-      this.#shown = blocks.slice();
+      this.#shownCount = blocks.length;
+      this.#lastShown = blocks[blocks.length - 1];
     }
     if (tail !== this.#shownTail) {
       this.#tail.replaceChildren(this.#parse(tail));
