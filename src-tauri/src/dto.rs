@@ -571,14 +571,16 @@ impl SendRequest {
 
 impl From<SendRequest> for SendPlan {
     fn from(mut dto: SendRequest) -> Self {
+        // A stored exchange sends the stored branch instead of these messages (see
+        // `state::stored_turn`), so its question moves out whole: images can be megabytes.
+        let stored = dto.conversation.is_some();
         let question = dto
             .messages
-            .last()
-            .filter(|m| m.role == sb_core::Role::User)
+            .pop_if(|m| stored && m.role == sb_core::Role::User)
             .map(|m| sb_core::Message {
                 role: m.role,
-                content: m.content.clone(),
-                images: m.images.clone(),
+                content: m.content,
+                images: m.images,
             });
         let target = serde_json::to_string(&dto.target).ok();
         let params = serde_json::to_string(&dto.params).ok();

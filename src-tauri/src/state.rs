@@ -232,7 +232,7 @@ fn stored_turn(
 ) -> Result<(sb_core::history::Placed, sb_core::history::AnswerRecorder), CoreError> {
     let store = core.history()?;
     let question = question.filter(|_| !placement.regenerate);
-    let placed = sb_core::history::place(&store, placement, question)?;
+    let mut placed = sb_core::history::place(&store, placement, question)?;
     let continues_stored_response = matches!(
         request,
         Turn::Pinned(sb_core::TurnRequest {
@@ -240,12 +240,14 @@ fn stored_turn(
             ..
         })
     );
+    // The branch moves into the request (it may hold images): nothing reads it from `placed`.
+    let branch = std::mem::take(&mut placed.messages);
     *request.messages_mut() = if continues_stored_response {
         // The provider holds the conversation (Responses `previous_response_id`): only the
         // new message travels, as without the history.
-        placed.messages.last().cloned().into_iter().collect()
+        branch.into_iter().last().into_iter().collect()
     } else {
-        placed.messages.clone()
+        branch
     };
     let (model, api) = request.model_and_api();
     let recorder = sb_core::history::AnswerRecorder::start(
