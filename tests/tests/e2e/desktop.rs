@@ -8,10 +8,10 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::TestResult;
+use crate::harness::{private_session, TestResult};
 
 /// How long a second launch may take to hand over and exit.
 const HANDOVER_LIMIT: Duration = Duration::from_secs(5);
@@ -117,25 +117,8 @@ impl World {
     fn start(name: &str, app: &Path) -> TestResult<Self> {
         let dir =
             std::env::temp_dir().join(format!("sb-e2e-desktop-{name}-{}", uuid::Uuid::new_v4()));
-        let home = dir.join("home");
-        for sub in [home.as_path(), &dir.join("data"), &dir.join("run")] {
-            std::fs::create_dir_all(sub)?;
-        }
-        std::fs::set_permissions(
-            dir.join("run"),
-            std::os::unix::fs::PermissionsExt::from_mode(0o700),
-        )?;
-        let child = Command::new("dbus-run-session")
-            .args(["--", "sh", "-c", HANDOVER_SCRIPT])
-            .env("HOME", &home)
-            .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
-            .env("XDG_RUNTIME_DIR", dir.join("run"))
-            .env("SWITCHBOARD_DATA_DIR", dir.join("data"))
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        let child = private_session(&dir, HANDOVER_SCRIPT)?
             .env("SB_APP", app)
-            .env("SB_E2E_DIR", &dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(dir.join("session.log"))?)

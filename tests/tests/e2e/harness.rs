@@ -119,9 +119,7 @@ impl Session {
             "E2E tests need an X display: run them under xvfb-run (the README test command does)"
         );
         let dir = std::env::temp_dir().join(format!("sb-e2e-{name}-{}", uuid::Uuid::new_v4()));
-        for sub in ["home", "data", "run", "bin"] {
-            std::fs::create_dir_all(dir.join(sub))?;
-        }
+        std::fs::create_dir_all(dir.join("bin"))?;
         let recorder = dir.join("bin").join("xdg-open");
         std::fs::write(&recorder, XDG_OPEN_RECORDER)?;
         std::fs::set_permissions(
@@ -131,22 +129,9 @@ impl Session {
         let path = std::env::join_paths(std::iter::once(dir.join("bin")).chain(
             std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
         ))?;
-        set_private(&dir.join("run"))?;
         let port = free_port();
         let native_port = free_port();
-        let home = dir.join("home");
-        let session = Command::new("dbus-run-session")
-            .args(["--", "sh", "-c", SESSION_SCRIPT])
-            .env("HOME", &home)
-            .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
-            .env("XDG_RUNTIME_DIR", dir.join("run"))
-            .env("SWITCHBOARD_DATA_DIR", dir.join("data"))
-            // Xvfb has no GPU: with accelerated compositing WebKit does not reliably present
-            // frames to the X window (screenshots show an early frame while the DOM is current).
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("SB_E2E_DIR", &dir)
+        let session = private_session(&dir, SESSION_SCRIPT)?
             .env("PATH", path)
             .env("SB_E2E_KEYRING_PASSWORD", "e2e")
             .env("SB_E2E_TAURI_DRIVER", tauri_driver())
@@ -336,6 +321,31 @@ async fn wait_for_port(port: u16, dir: &Path) -> TestResult {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Ok(())
+}
+
+/// A private world for one app launch under `dir`: its own HOME, XDG folders, data directory
+/// and runtime directory, and a `dbus-run-session` running `script` (so a session bus, a
+/// keyring and a single-instance lock of its own). Callers add their own variables and stdio.
+pub fn private_session(dir: &Path, script: &str) -> std::io::Result<Command> {
+    let home = dir.join("home");
+    for sub in [home.as_path(), &dir.join("data"), &dir.join("run")] {
+        std::fs::create_dir_all(sub)?;
+    }
+    set_private(&dir.join("run"))?;
+    let mut command = Command::new("dbus-run-session");
+    command
+        .args(["--", "sh", "-c", script])
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("XDG_RUNTIME_DIR", dir.join("run"))
+        .env("SWITCHBOARD_DATA_DIR", dir.join("data"))
+        // Xvfb has no GPU: with accelerated compositing WebKit does not reliably present
+        // frames to the X window (screenshots show an early frame while the DOM is current).
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("SB_E2E_DIR", dir);
+    Ok(command)
 }
 
 fn set_private(dir: &Path) -> std::io::Result<()> {
