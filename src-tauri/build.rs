@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "stop_message",
     "open_link",
     "load_remote_image",
+    "app_ready",
 ];
 
 fn main() {

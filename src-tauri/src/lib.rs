@@ -6,6 +6,7 @@ mod desktop;
 mod dto;
 mod history;
 mod links;
+mod startup;
 mod state;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use sb_core::{KeyringStore, Switchboard};
 
 /// Starts the app.
 pub fn run() {
+    startup::mark_start();
     let core = sb_core::data_dir::resolve(None)
         .and_then(|dir| Switchboard::open(&dir, Arc::new(KeyringStore::default())));
     let result = tauri::Builder::default()
@@ -52,6 +54,7 @@ pub fn run() {
             commands::stop_message,
             links::open_link,
             links::load_remote_image,
+            startup::app_ready,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -101,6 +101,20 @@ describe("layout", () => {
     expect(lastRequest().messages, "the old exchange is not sent again").toEqual([{ role: "user", content: "Fresh" }]);
   });
 
+  it("marks start-up over once the conversation list is painted, and only then", async () => {
+    let listed: () => void = () => undefined;
+    backend.gates.list_conversations = new Promise<void>((resolve) => (listed = resolve));
+    await start();
+    await frame();
+    await frame();
+    expect(backend.called("app_ready"), "the list is not there yet, so start-up is not over").toHaveLength(0);
+    listed();
+    await settle();
+    await frame();
+    await frame();
+    expect(backend.called("app_ready"), "one mark after the list's first paint").toHaveLength(1);
+  });
+
   it("keeps New chat off while an answer streams", async () => {
     await start();
     await sendText("Hi");

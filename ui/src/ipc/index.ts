@@ -241,3 +241,11 @@ export function openLink(url: string): Promise<void> {
 export function loadRemoteImage(url: string): Promise<string> {
   return call<string>("load_remote_image", { url });
 }
+
+/**
+ * Tells the app the first meaningful paint (the conversation list) is on screen; start-up is
+ * over. The benchmark reads the mark (src-tauri/src/startup.rs). Never fails the page.
+ */
+export function appReady(): Promise<void> {
+  return call<void>("app_ready", {}).catch(() => undefined);
+}

@@ -70,6 +70,8 @@ export class FakeBackend {
   /** A command name here rejects with the given value. */
   failures: Record<string, unknown> = {};
   calls: Call[] = [];
+  /** A command name here answers only once its promise settles (to hold a reply back). */
+  gates: Record<string, Promise<void>> = {};
   feeds: ChannelFeed<StreamEvent>[] = [];
 
   // The history, kept in memory like the SQLite store keeps it.
@@ -91,7 +93,8 @@ export class FakeBackend {
       const args = (raw ?? {}) as Record<string, unknown>;
       this.calls.push({ cmd, args });
       if (cmd in this.failures) throw this.failures[cmd];
-      return this.answer(cmd, args);
+      const gate = this.gates[cmd];
+      return gate ? gate.then(() => this.answer(cmd, args)) : this.answer(cmd, args);
     });
   }
 
@@ -260,6 +263,7 @@ export class FakeBackend {
       case "import_history":
         return { ...this.importReport };
       case "stop_message":
+      case "app_ready":
         return null;
       default:
         throw { code: "internal", message: `unknown command ${cmd}` };
