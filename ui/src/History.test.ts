@@ -523,14 +523,16 @@ describe("search", () => {
     expect(message("a1").classList.contains("highlight"), "the message is highlighted").toBe(true);
   });
 
-  it("focuses the search box with Ctrl+K or Cmd+K", async () => {
+  it("focuses the search box with Ctrl+Shift+F or Cmd+Shift+F", async () => {
     await startApp();
     must("#composer").focus();
-    key(document.body, "k", { ctrlKey: true });
-    expect(document.activeElement?.id, "Ctrl+K").toBe("history-search");
+    key(document.body, "F", { ctrlKey: true, shiftKey: true });
+    await settle();
+    expect(document.activeElement?.id, "Ctrl+Shift+F").toBe("history-search");
     must("#composer").focus();
-    key(document.body, "k", { metaKey: true });
-    expect(document.activeElement?.id, "Cmd+K").toBe("history-search");
+    key(document.body, "F", { metaKey: true, shiftKey: true });
+    await settle();
+    expect(document.activeElement?.id, "Cmd+Shift+F").toBe("history-search");
   });
 });
 

@@ -16,7 +16,8 @@ describe("actionFor", () => {
   it("maps each listed shortcut, with Ctrl or Cmd", () => {
     expect(actionFor(press("n", { ctrl: true }))).toBe("newChat");
     expect(actionFor(press("N", { meta: true })), "Cmd on macOS, any case").toBe("newChat");
-    expect(actionFor(press("k", { ctrl: true }))).toBe("search");
+    expect(actionFor(press("k", { ctrl: true }))).toBe("palette");
+    expect(actionFor(press("F", { ctrl: true, shift: true })), "Shift makes the key upper case").toBe("search");
     expect(actionFor(press("l", { ctrl: true }))).toBe("focusComposer");
     expect(actionFor(press("R", { ctrl: true, shift: true }))).toBe("regenerate");
     expect(actionFor(press(",", { ctrl: true }))).toBe("settings");
@@ -56,9 +57,9 @@ describe("shortcuts in the window", () => {
     key(document.body, "l", { ctrlKey: true });
     await settle();
     expect(document.activeElement?.id, "Ctrl+L focuses the composer").toBe("composer");
-    key(document.body, "k", { ctrlKey: true });
+    key(document.body, "F", { ctrlKey: true, shiftKey: true });
     await settle();
-    expect(document.activeElement?.id, "Ctrl+K focuses the search").toBe("history-search");
+    expect(document.activeElement?.id, "Ctrl+Shift+F focuses the search").toBe("history-search");
     key(document.body, ",", { ctrlKey: true });
     await settle();
     expect(must("#shortcut-list").textContent, "the settings list the shortcuts").toContain("Ctrl+Shift+R");

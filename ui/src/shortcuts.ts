@@ -2,7 +2,7 @@
 // the settings. Ctrl on Linux and Windows, Cmd on macOS.
 import { t } from "./i18n/locale.svelte";
 
-export type Action = "newChat" | "search" | "focusComposer" | "stop" | "regenerate" | "settings";
+export type Action = "newChat" | "palette" | "search" | "focusComposer" | "stop" | "regenerate" | "settings";
 
 interface Shortcut {
   action: Action;
@@ -13,7 +13,8 @@ interface Shortcut {
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { action: "newChat", key: "n", mod: true, shift: false },
-  { action: "search", key: "k", mod: true, shift: false },
+  { action: "palette", key: "k", mod: true, shift: false },
+  { action: "search", key: "f", mod: true, shift: true },
   { action: "focusComposer", key: "l", mod: true, shift: false },
   { action: "regenerate", key: "r", mod: true, shift: true },
   { action: "settings", key: ",", mod: true, shift: false },
@@ -34,8 +35,10 @@ export function describe(action: Action): string {
   switch (action) {
     case "newChat":
       return t("New chat");
+    case "palette":
+      return t("Find a conversation or a command");
     case "search":
-      return t("Search conversations");
+      return t("Search the messages' text");
     case "focusComposer":
       return t("Write a message");
     case "stop":
@@ -45,6 +48,15 @@ export function describe(action: Action): string {
     case "settings":
       return t("Open settings");
   }
+}
+
+/** Whether this is a Mac (Cmd instead of Ctrl in what the user reads). */
+export const IS_MAC = typeof navigator !== "undefined" && /Mac/.test(navigator.platform);
+
+/** The keys of an action, as shown to the user ("Ctrl+N"). */
+export function keysFor(action: Action, mac = IS_MAC): string {
+  const shortcut = SHORTCUTS.find((s) => s.action === action);
+  return shortcut ? keysOf(shortcut, mac) : "";
 }
 
 /** The keys to press, as shown to the user. */

@@ -351,7 +351,9 @@ describe("switching the language", () => {
 
     expect(must("#new-chat").textContent, "the sidebar").toContain("新对话");
     expect(must("#settings-title").textContent, "the page on screen").toBe(zhCN["Settings"]);
-    expect(must("#history-search").getAttribute("placeholder"), "attributes too").toBe(zhCN["Search (Ctrl+K)"]);
+    expect(must("#history-search").getAttribute("placeholder"), "attributes too").toBe(
+      zhCN["Search messages ({keys})"]?.replace("{keys}", "Ctrl+Shift+F"),
+    );
     expect(document.documentElement.lang, "<html lang>").toBe("zh-CN");
     expect(JSON.parse(storage.getItem("switchboard.preferences") ?? "{}").language, "saved").toBe("zh-CN");
 
