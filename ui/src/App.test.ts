@@ -126,17 +126,31 @@ describe("layout", () => {
 });
 
 describe("first run", () => {
-  it("opens settings on the provider choice when there is no account", async () => {
+  beforeEach(() => {
+    backend.reports["acc-1"] = { verdict: "ok", message: "Connected; 1 model listed.", models: [] };
+  });
+
+  it("opens the welcome on the provider choice when there is no account", async () => {
     await start();
     expect(backend.called("list_accounts"), "accounts are loaded on start").toHaveLength(1);
+    expect(must("#welcome-title").textContent).toBe("Welcome to Switchboard");
+    expect(must("#welcome [aria-current='step']").textContent?.trim(), "step 1 of 3").toBe("Provider");
     expect(must("#preset-title").textContent, "first-run wording").toBe("Add your first account");
     expect(
       $$("[data-preset-id]").map((b) => b.dataset.presetId),
       "every preset from list_presets is offered",
     ).toEqual(["starrise", "ollama", "custom"]);
     expect($("#composer"), "no chat without an account").toBeNull();
-    expect($("#close-settings"), "nothing to go back to yet").toBeNull();
   });
+
+  it("can be left for later, into the chat that says how to add an account", async () => {
+    await start();
+    await click("#welcome-skip");
+    expect($("#welcome"), "the welcome is gone").toBeNull();
+    expect(document.activeElement?.id, "the composer is ready").toBe("composer");
+    expect(must("#messages").textContent).toContain("There is no model to talk to yet");
+  });
+
 
   it("validates before calling the backend", async () => {
     await start();
@@ -149,7 +163,8 @@ describe("first run", () => {
     expect(backend.called("add_account"), "nothing is sent while the form is invalid").toHaveLength(0);
   });
 
-  it("saves the account, clears the key and lists the account with its key hint", async () => {
+  it("saves the account, clears the key, tests it and goes into the first chat with its model", async () => {
+    backend.groups = [group("gpt-5.1", [route({ accountId: "acc-1", accountLabel: "Work", modelId: "gpt-5.1" })])];
     await start();
     await click("[data-preset-id='custom']");
     type("#account-label", "  Work  ");
@@ -181,11 +196,41 @@ describe("first run", () => {
     expect(document.body.innerHTML.includes("sk-secret"), "the key must not appear anywhere on the page").toBe(
       false,
     );
+    expect(backend.called("test_account").map((c) => c.args.id), "the connection is tested at once").toEqual(["acc-1"]);
+    expect(must("#welcome [aria-current='step']").textContent?.trim(), "step 3 of 3").toBe("Connection test");
+    expect(must("#welcome").textContent, "the verdict in plain words").toContain("Connected");
+    expect(backend.called("list_models").length, "the picker's models are fetched again").toBeGreaterThan(1);
+
+    await click("#welcome-start");
+    expect($("#welcome"), "into the first chat").toBeNull();
+    expect(document.activeElement?.id, "ready to type").toBe("composer");
+    expect(must("#model-picker").textContent, "the new account's model is chosen").toContain("gpt-5.1");
+    await click("#open-settings");
     const row = must(".account-row[data-account-id='acc-1']");
     expect(row.querySelector(".account-label")?.textContent, "the new account is listed").toBe("Work");
     expect(row.querySelector(".key-state")?.textContent, "only the key's last four characters").toBe("••••1234");
-    expect(must("#settings-status").textContent, "the save is confirmed").toContain("Saved “Work”");
-    expect(backend.called("list_models").length, "the picker's models are fetched again").toBeGreaterThan(1);
+  });
+
+  it("offers to fix the account when the test fails, and tests it again", async () => {
+    backend.reports["acc-1"] = { verdict: "key_rejected", message: "api.openai.com rejected the key (401).", models: [] };
+    await start();
+    await click("[data-preset-id='custom']");
+    type("#account-label", "Work");
+    type("#account-base-url", "https://api.openai.com/v1");
+    type("#account-api-key", "sk-wrong");
+    type("#account-model", "gpt-5.1");
+    await click("#account-save");
+    expect(must("#welcome").textContent, "why it failed").toContain("rejected the key (401)");
+    expect(must("#welcome-start").textContent?.trim(), "the chat is still reachable").toBe("Start chatting anyway");
+    await click("#welcome-edit");
+    expect(must<HTMLInputElement>("#account-label").value, "the saved account is edited, not a new one").toBe("Work");
+    type("#account-api-key", "sk-right");
+    backend.reports["acc-1"] = { verdict: "ok", message: "Connected.", models: [] };
+    await click("#account-save");
+    expect(backend.called("add_account"), "one account").toHaveLength(1);
+    expect(backend.called("update_account"), "the key was changed on it").toHaveLength(1);
+    expect(backend.called("test_account"), "and tested again").toHaveLength(2);
+    expect(must("#welcome-start").textContent?.trim()).toBe("Start chatting");
   });
 
   it("sends Responses with server state when chosen", async () => {
@@ -202,6 +247,8 @@ describe("first run", () => {
     await click("#account-save");
     const sent = backend.called("add_account")[0]?.args.account as NewAccount;
     expect([sent?.api, sent?.serverState], "protocol and server state are stored").toEqual(["responses", true]);
+    await click("#welcome-start");
+    await click("#open-settings");
     expect(
       must(".account-row[data-account-id='acc-1'] .api-tag").textContent,
       "the list marks a Responses account",
@@ -548,6 +595,9 @@ describe("outside Tauri", () => {
     expect(must("[role='alert']").textContent, "the user learns why nothing loads").toMatch(
       /backend is not reachable/,
     );
+    expect($("#welcome"), "accounts may exist: no first-run welcome on a failed load").toBeNull();
+    await click("#open-settings");
+    await click("#add-account");
     await click("[data-preset-id='custom']");
     expect($("#account-label"), "the form is still reachable").not.toBeNull();
   });

@@ -536,6 +536,22 @@ describe("search", () => {
   });
 });
 
+describe("narrow window", () => {
+  it("folds the list behind a button that says whether it is open, and folds it again on a choice", async () => {
+    backend.seed({ id: "c1", title: "First" }, backend.chain(1, "c1-"));
+    await startApp();
+    const toggle = must("#toggle-conversations");
+    expect(toggle.getAttribute("aria-controls"), "the button names what it opens").toBe("sidebar-conversations");
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    await click(toggle);
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(must("#sidebar-conversations").classList.contains("open"), "the narrow layout shows the list").toBe(true);
+    await open("c1");
+    expect(toggle.getAttribute("aria-expanded"), "the list gives way to the conversation").toBe("false");
+    expect(backend.called("open_conversation")).toHaveLength(1);
+  });
+});
+
 describe("list actions", () => {
   beforeEach(() => {
     backend.seed({ id: "c1", title: "First" }, backend.chain(1, "c1-"));

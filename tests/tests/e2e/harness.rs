@@ -223,16 +223,32 @@ impl Session {
     /// Saves what the X server shows of the window, as a person would see it. (WebKitWebDriver's
     /// own snapshot can hang when compositing is off, which it must be under Xvfb.)
     pub async fn screenshot(&self, name: &str) -> TestResult<PathBuf> {
+        let (width, height) = self.inner_size().await?;
+        self.screenshot_sized(name, width, height).await
+    }
+
+    /// The page's viewport in CSS pixels (screen pixels at 100% zoom).
+    pub async fn inner_size(&self) -> TestResult<(u64, u64)> {
         let size = within(
             "reading the window size",
             self.client
                 .execute("return [window.innerWidth, window.innerHeight];", vec![]),
         )
         .await?;
-        let (width, height) = (
+        Ok((
             size[0].as_u64().unwrap_or(1280),
             size[1].as_u64().unwrap_or(800),
-        );
+        ))
+    }
+
+    /// Saves the top-left `width` x `height` screen pixels (for a zoomed page, whose CSS
+    /// viewport is smaller than the window).
+    pub async fn screenshot_sized(
+        &self,
+        name: &str,
+        width: u64,
+        height: u64,
+    ) -> TestResult<PathBuf> {
         // Let the last frame reach the X server.
         tokio::time::sleep(Duration::from_millis(300)).await;
         let path = artifacts_dir().join(format!("{name}.png"));

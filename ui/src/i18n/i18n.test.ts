@@ -351,7 +351,8 @@ describe("switching the language", () => {
 
     expect(must("#new-chat").textContent, "the sidebar").toContain("新对话");
     expect(must("#settings-title").textContent, "the page on screen").toBe(zhCN["Settings"]);
-    expect(must("#history-search").getAttribute("placeholder"), "attributes too").toBe(
+    expect(must("#history-search").getAttribute("placeholder"), "attributes too").toBe(zhCN["Search messages"]);
+    expect(must("#history-search").getAttribute("title"), "with the shortcut").toBe(
       zhCN["Search messages ({keys})"]?.replace("{keys}", "Ctrl+Shift+F"),
     );
     expect(document.documentElement.lang, "<html lang>").toBe("zh-CN");

@@ -234,6 +234,7 @@ const zhCN: Readonly<Record<string, string>> = {
   "Conversations": "对话",
   "Search conversations": "搜索对话",
   "Search messages ({keys})": "搜索消息（{keys}）",
+  "Search messages": "搜索消息",
   "Search failed: {message}": "搜索失败：{message}",
   "Searching…": "正在搜索…",
   "No matches": "没有匹配结果",
@@ -396,6 +397,18 @@ const zhCN: Readonly<Record<string, string>> = {
   "Use the light theme": "使用浅色主题",
   "Use the dark theme": "使用深色主题",
   "Follow the system theme": "跟随系统主题",
+  "Welcome to Switchboard": "欢迎使用 Switchboard",
+  "All your model providers in one window. Set up your first account in three steps: choose the provider, enter the key, test the connection.": "在一个窗口里使用你所有的模型服务商。三步设置第一个账户：选择服务商、输入密钥、测试连接。",
+  "Steps": "步骤",
+  "Provider": "服务商",
+  "Key": "密钥",
+  "Connection test": "连接测试",
+  "Set up later": "稍后设置",
+  "Testing “{label}”": "正在测试“{label}”",
+  "Start chatting": "开始聊天",
+  "Fix the account": "修改账户",
+  "Test again": "再测一次",
+  "Start chatting anyway": "仍然开始聊天",
 };
 
 export default zhCN;

@@ -506,8 +506,9 @@ describe("appearance and language", () => {
   it("offers the language on the first run, before any account", async () => {
     await startApp();
     expect($("#preset-title"), "the first run adds an account").not.toBeNull();
-    choose("#settings-language", "zh-CN");
-    expect(must("#preset-title").textContent, "the welcome is in Chinese at once").toBe("添加第一个账户");
-    choose("#settings-language", "en");
+    choose("#welcome-language", "zh-CN");
+    expect(must("#welcome-title").textContent, "the welcome is in Chinese at once").toBe("欢迎使用 Switchboard");
+    expect(must("#preset-title").textContent, "the provider step too").toBe("添加第一个账户");
+    choose("#welcome-language", "en");
   });
 });
