@@ -27,6 +27,9 @@ const COMMANDS: &[&str] = &[
     "open_link",
     "load_remote_image",
     "app_ready",
+    "get_app_settings",
+    "set_default_proxy",
+    "open_data_dir",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@ mod desktop;
 mod dto;
 mod history;
 mod links;
+mod settings;
 mod startup;
 mod state;
 
@@ -55,6 +56,9 @@ pub fn run() {
             links::open_link,
             links::load_remote_image,
             startup::app_ready,
+            settings::get_app_settings,
+            settings::set_default_proxy,
+            settings::open_data_dir,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

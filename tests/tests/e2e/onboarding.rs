@@ -90,6 +90,44 @@ async fn first_run_welcome_tests_the_key_and_leads_into_the_first_chat() -> Test
     );
     assert_eq!(asked[0].body["model"], MODEL);
 
+    // The settings show where the data is and take a default proxy, checked by Rust.
+    app.wait_for("#open-settings").await?.click().await?;
+    let data_dir = app.wait_for("#data-dir").await?.text().await?;
+    assert!(
+        data_dir.ends_with("/data"),
+        "the data directory this app was started with is shown: {data_dir}"
+    );
+    fill(&app, "#settings-default-proxy", "proxy.example:3128").await?;
+    app.wait_for("#save-default-proxy").await?.click().await?;
+    let refused = app
+        .wait_until(
+            "the bad proxy is refused",
+            "document.querySelector('#network-status[role=alert]')?.textContent",
+        )
+        .await?;
+    assert!(
+        refused
+            .as_str()
+            .is_some_and(|t| t.contains("Default proxy")),
+        "Rust says what is wrong with it: {refused}"
+    );
+    fill(&app, "#settings-default-proxy", "socks5h://127.0.0.1:9").await?;
+    app.wait_for("#save-default-proxy").await?.click().await?;
+    app.wait_until(
+        "the proxy is saved",
+        "document.querySelector('#network-status[role=status]')?.textContent.includes('socks5h://127.0.0.1:9')",
+    )
+    .await?;
+    let settings = app
+        .data_files()?
+        .into_iter()
+        .find(|(path, _)| path.ends_with("settings.json"))
+        .ok_or("settings.json is written")?;
+    assert!(
+        String::from_utf8_lossy(&settings.1).contains("socks5h://127.0.0.1:9"),
+        "the default proxy is kept in settings.json"
+    );
+
     app.close().await?;
     sim.shutdown().await;
     Ok(())

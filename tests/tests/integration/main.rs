@@ -11,6 +11,7 @@ mod providers;
 mod proxy;
 mod remote_image;
 mod routing;
+mod settings;
 mod titles;
 
 use std::path::PathBuf;

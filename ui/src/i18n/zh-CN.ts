@@ -330,7 +330,6 @@ const zhCN: Readonly<Record<string, string>> = {
   "Header {n} value": "请求头 {n} 的值",
   "Remove header {n}": "移除请求头 {n}",
   "Add header": "添加请求头",
-  "History": "历史记录",
   "Import a Switchboard JSON export or ChatGPT's {file}. A file that cannot be read is refused as a whole: nothing changes.": "导入 Switchboard 导出的 JSON 或 ChatGPT 的 {file}。无法读取的文件会被整体拒绝，不会做任何更改。",
   "Import from a file": "从文件导入",
   "Importing…": "正在导入…",
@@ -409,6 +408,17 @@ const zhCN: Readonly<Record<string, string>> = {
   "Fix the account": "修改账户",
   "Test again": "再测一次",
   "Start chatting anyway": "仍然开始聊天",
+  "Network": "网络",
+  "Default proxy": "默认代理",
+  "For accounts without a proxy of their own: http, https, socks5 or socks5h. Empty: the system's proxy settings. Addresses on this computer are never proxied; for a proxy that needs a password, set it on the account.": "用于没有单独设置代理的账户：http、https、socks5 或 socks5h。留空则使用系统代理设置。本机地址从不走代理；需要密码的代理请在账户中设置。",
+  "Couldn't load the settings: {message}": "无法加载设置：{message}",
+  "Accounts without their own proxy now connect through {proxy}.": "没有单独代理的账户现在通过 {proxy} 连接。",
+  "Accounts without their own proxy now use the system's proxy settings.": "没有单独代理的账户现在使用系统代理设置。",
+  "Data": "数据",
+  "Kept in": "保存位置",
+  "Show folder": "打开文件夹",
+  "Accounts, history and settings are kept there; keys are in the system keyring, never in a file.": "账户、历史记录和设置保存在这里；密钥保存在系统钥匙串中，从不写入文件。",
+  "Routing for new chats": "新对话的路由方式",
 };
 
 export default zhCN;

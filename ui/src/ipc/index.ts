@@ -4,6 +4,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import { t } from "../i18n/locale.svelte";
 import type {
   AccountUpdate,
+  AppSettings,
   AccountView,
   ConversationPatch,
   ConversationSummary,
@@ -248,4 +249,19 @@ export function loadRemoteImage(url: string): Promise<string> {
  */
 export function appReady(): Promise<void> {
   return call<void>("app_ready", {}).catch(() => undefined);
+}
+
+/** The default proxy and the data directory. */
+export function getAppSettings(): Promise<AppSettings> {
+  return call<AppSettings>("get_app_settings", {});
+}
+
+/** Sets the default proxy (null or blank: the system's settings); a bad address is refused. */
+export function setDefaultProxy(proxy: string | null): Promise<AppSettings> {
+  return call<AppSettings>("set_default_proxy", { proxy });
+}
+
+/** Shows the data directory in the system's file manager. */
+export function openDataDir(): Promise<void> {
+  return call<void>("open_data_dir", {});
 }

@@ -459,3 +459,11 @@ export interface ImportReport {
   conversations: number;
   messages: number;
 }
+
+/** App-wide settings kept by Rust (shared with the `sb` CLI). */
+export interface AppSettings {
+  /** The proxy for accounts without their own; null: the system's proxy settings. */
+  defaultProxy: string | null;
+  /** Where accounts, history and settings are kept (keys are in the keyring). */
+  dataDir: string;
+}

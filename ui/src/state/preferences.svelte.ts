@@ -2,6 +2,7 @@
 // localStorage (a window preference, not account data, so it never goes to Rust), applied to
 // <html> before the first paint (main.ts) and again on every change.
 import { isLocale, setLocale, type Locale } from "../i18n/locale.svelte";
+import type { Strategy } from "../ipc/types";
 
 export type Theme = "system" | "light" | "dark";
 export type FontSize = "small" | "medium" | "large";
@@ -14,11 +15,14 @@ export interface Preferences {
   notifyWhenDone: boolean;
   /** Enter sends (Shift+Enter breaks the line); false: Ctrl+Enter sends and Enter breaks it. */
   enterSends: boolean;
+  /** How a new chat routes a model offered by several accounts. */
+  strategy: Strategy;
 }
 
 export const STORAGE_KEY = "switchboard.preferences";
 
 const THEMES: readonly Theme[] = ["system", "light", "dark"];
+const STRATEGY_VALUES: readonly Strategy[] = ["priority", "round_robin", "least_recently_limited"];
 
 /** Body text size in px for each choice; medium is the size the app was designed at. */
 const TEXT_SIZES: Record<FontSize, number> = { small: 14, medium: 15, large: 18 };
@@ -38,7 +42,7 @@ export function defaultLanguage(systemLanguage: string): Locale {
 }
 
 export function defaultPreferences(systemLanguage: string): Preferences {
-  return { theme: "system", fontSize: "medium", language: defaultLanguage(systemLanguage), notifyWhenDone: true, enterSends: true };
+  return { theme: "system", fontSize: "medium", language: defaultLanguage(systemLanguage), notifyWhenDone: true, enterSends: true, strategy: "priority" };
 }
 
 function isTheme(value: unknown): value is Theme {
@@ -62,13 +66,14 @@ export function parsePreferences(raw: string | null, systemLanguage: string): Pr
     return defaults;
   }
   if (typeof stored !== "object" || stored === null) return defaults;
-  const { theme, fontSize, language, notifyWhenDone, enterSends } = stored as Record<string, unknown>;
+  const { theme, fontSize, language, notifyWhenDone, enterSends, strategy } = stored as Record<string, unknown>;
   return {
     theme: isTheme(theme) ? theme : defaults.theme,
     fontSize: isFontSize(fontSize) ? fontSize : defaults.fontSize,
     language: isLocale(language) ? language : defaults.language,
     notifyWhenDone: typeof notifyWhenDone === "boolean" ? notifyWhenDone : defaults.notifyWhenDone,
     enterSends: typeof enterSends === "boolean" ? enterSends : defaults.enterSends,
+    strategy: STRATEGY_VALUES.includes(strategy as Strategy) ? (strategy as Strategy) : defaults.strategy,
   };
 }
 
@@ -147,6 +152,14 @@ export class PreferencesState {
 
   set enterSends(enterSends: boolean) {
     this.#change({ enterSends });
+  }
+
+  get strategy(): Strategy {
+    return this.#current.strategy;
+  }
+
+  set strategy(strategy: Strategy) {
+    this.#change({ strategy });
   }
 
   apply(): void {

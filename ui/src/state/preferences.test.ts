@@ -34,13 +34,21 @@ describe("defaults", () => {
       language: "en",
       notifyWhenDone: true,
       enterSends: true,
+      strategy: "priority",
     });
   });
 });
 
 describe("parsePreferences", () => {
   it("takes stored preferences as they are", () => {
-    const stored = { theme: "dark", fontSize: "large", language: "zh-CN", notifyWhenDone: false, enterSends: false };
+    const stored = {
+      theme: "dark",
+      fontSize: "large",
+      language: "zh-CN",
+      notifyWhenDone: false,
+      enterSends: false,
+      strategy: "round_robin",
+    };
     expect(parsePreferences(JSON.stringify(stored), "en-US")).toEqual(stored);
   });
 
@@ -52,13 +60,21 @@ describe("parsePreferences", () => {
   });
 
   it("replaces only the fields that are off", () => {
-    const raw = JSON.stringify({ theme: "blue", fontSize: "large", language: "fr", notifyWhenDone: "yes", extra: true });
+    const raw = JSON.stringify({
+      theme: "blue",
+      fontSize: "large",
+      language: "fr",
+      notifyWhenDone: "yes",
+      strategy: "random",
+      extra: true,
+    });
     expect(parsePreferences(raw, "en-US")).toEqual({
       theme: "system",
       fontSize: "large",
       language: "en",
       notifyWhenDone: true,
       enterSends: true,
+      strategy: "priority",
     });
     expect(parsePreferences(JSON.stringify({ theme: "light", fontSize: 18 }), "en-US")).toEqual({
       theme: "light",
@@ -66,6 +82,7 @@ describe("parsePreferences", () => {
       language: "en",
       notifyWhenDone: true,
       enterSends: true,
+      strategy: "priority",
     });
     expect(parsePreferences(JSON.stringify({ fontSize: "toString" }), "en-US").fontSize, "own keys only").toBe(
       "medium",
@@ -76,11 +93,11 @@ describe("parsePreferences", () => {
 describe("applyPreferences", () => {
   it("forces a theme with data-theme and leaves it out to follow the system", () => {
     const root = document.createElement("html");
-    applyPreferences({ theme: "dark", fontSize: "medium", language: "en", notifyWhenDone: true, enterSends: true }, root);
+    applyPreferences({ theme: "dark", fontSize: "medium", language: "en", notifyWhenDone: true, enterSends: true, strategy: "priority" }, root);
     expect(root.dataset.theme).toBe("dark");
-    applyPreferences({ theme: "light", fontSize: "medium", language: "en", notifyWhenDone: true, enterSends: true }, root);
+    applyPreferences({ theme: "light", fontSize: "medium", language: "en", notifyWhenDone: true, enterSends: true, strategy: "priority" }, root);
     expect(root.dataset.theme).toBe("light");
-    applyPreferences({ theme: "system", fontSize: "medium", language: "en", notifyWhenDone: true, enterSends: true }, root);
+    applyPreferences({ theme: "system", fontSize: "medium", language: "en", notifyWhenDone: true, enterSends: true, strategy: "priority" }, root);
     expect(root.hasAttribute("data-theme"), "the media query decides").toBe(false);
   });
 
@@ -89,13 +106,13 @@ describe("applyPreferences", () => {
     expect(rootFontSize("medium"), "unchanged").toBe("100%");
     expect(rootFontSize("large")).toBe("120%");
     const root = document.createElement("html");
-    applyPreferences({ theme: "system", fontSize: "large", language: "en", notifyWhenDone: true, enterSends: true }, root);
+    applyPreferences({ theme: "system", fontSize: "large", language: "en", notifyWhenDone: true, enterSends: true, strategy: "priority" }, root);
     expect(root.style.fontSize).toBe("120%");
   });
 
   it("sets the language of the page and of every t()", () => {
     const root = document.createElement("html");
-    applyPreferences({ theme: "system", fontSize: "medium", language: "zh-CN", notifyWhenDone: true, enterSends: true }, root);
+    applyPreferences({ theme: "system", fontSize: "medium", language: "zh-CN", notifyWhenDone: true, enterSends: true, strategy: "priority" }, root);
     expect(root.lang).toBe("zh-CN");
     expect(locale()).toBe("zh-CN");
   });
@@ -122,6 +139,7 @@ describe("PreferencesState", () => {
       language: "zh-CN",
       notifyWhenDone: true,
       enterSends: true,
+      strategy: "priority",
     });
   });
 

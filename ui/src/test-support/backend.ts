@@ -70,6 +70,8 @@ export class FakeBackend {
   /** A command name here rejects with the given value. */
   failures: Record<string, unknown> = {};
   calls: Call[] = [];
+  /** What get_app_settings answers; set_default_proxy changes it (a blank proxy clears it). */
+  appSettings: { defaultProxy: string | null; dataDir: string } = { defaultProxy: null, dataDir: "/home/user/.local/share/switchboard" };
   /** A command name here answers only once its promise settles (to hold a reply back). */
   gates: Record<string, Promise<void>> = {};
   feeds: ChannelFeed<StreamEvent>[] = [];
@@ -264,7 +266,18 @@ export class FakeBackend {
         return { ...this.importReport };
       case "stop_message":
       case "app_ready":
+      case "open_data_dir":
         return null;
+      case "get_app_settings":
+        return { ...this.appSettings };
+      case "set_default_proxy": {
+        const proxy = ((args.proxy as string | null) ?? "").trim();
+        if (proxy !== "" && !/^(https?|socks5h?):\/\/[^\s/@]+$/.test(proxy)) {
+          throw { code: "invalid_input", message: `Default proxy: "${proxy}" is not a proxy address.` };
+        }
+        this.appSettings = { ...this.appSettings, defaultProxy: proxy === "" ? null : proxy };
+        return { ...this.appSettings };
+      }
       default:
         throw { code: "internal", message: `unknown command ${cmd}` };
     }

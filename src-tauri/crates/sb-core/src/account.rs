@@ -3,7 +3,6 @@
 //! account's id, and nothing here ever returns it to a caller outside this crate.
 
 use std::fmt;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -571,15 +570,8 @@ impl Accounts {
         };
         let bytes = serde_json::to_vec_pretty(&file)
             .map_err(|e| CoreError::Storage(format!("Cannot encode the account list: {e}")))?;
-        // Write a sibling file and rename it over the old one, so a crash never leaves half a file.
-        let tmp = self.path.with_extension("json.tmp");
-        let write = || -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &self.path)
-        };
-        write().map_err(|e| CoreError::Storage(format!("Cannot save {}: {e}", self.path.display())))
+        crate::data_dir::write_atomically(&self.path, &bytes)
+            .map_err(|e| CoreError::Storage(format!("Cannot save {}: {e}", self.path.display())))
     }
 }
 

@@ -325,10 +325,8 @@ impl DiscoveredModels {
             accounts: lists.clone(),
         };
         if let Ok(bytes) = serde_json::to_vec(&file) {
-            let tmp = path.with_extension("json.tmp");
-            if std::fs::write(&tmp, bytes).is_ok() {
-                let _ = std::fs::rename(&tmp, path);
-            }
+            // Derived data: a failed write is retried with the next change.
+            let _ = crate::data_dir::write_atomically(path, &bytes);
         }
     }
 }

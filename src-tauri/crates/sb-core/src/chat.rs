@@ -183,8 +183,11 @@ pub struct RoutedRequest {
 #[derive(Debug, Clone)]
 pub struct ChatService {
     accounts: Arc<Accounts>,
-    /// The client for accounts without their own proxy (system proxy settings apply).
+    /// The client for accounts without a proxy of their own or a default one (system proxy
+    /// settings apply).
     http: reqwest::Client,
+    /// The default proxy, for accounts without their own.
+    settings: Arc<crate::settings::Settings>,
     /// Clients for accounts with their own proxy.
     proxied: Arc<ProxiedClients>,
     config: StreamConfig,
@@ -297,6 +300,7 @@ impl ChatService {
         Ok(Self {
             accounts,
             http: http_client(system_proxy()?)?,
+            settings: Arc::default(),
             proxied: Arc::default(),
             config: StreamConfig::default(),
             router: Arc::new(Router::new()),
@@ -306,27 +310,42 @@ impl ChatService {
         })
     }
 
+    /// Takes the default proxy from `settings` (read at every request, so a change applies to
+    /// the next one).
+    pub fn with_settings(mut self, settings: Arc<crate::settings::Settings>) -> Self {
+        self.settings = settings;
+        self
+    }
+
     /// Keeps the model lists of connection tests in `path`, loading what is there now.
     pub fn with_discovered_file(mut self, path: std::path::PathBuf) -> Self {
         self.discovered = Arc::new(DiscoveredModels::open(path));
         self
     }
 
-    /// The HTTP client for `account`: its own proxy's, or the shared one.
+    /// The HTTP client for `account`: its own proxy's, else the default proxy's, else the
+    /// shared one.
     async fn http_for(
         &self,
         account: &crate::account::Account,
     ) -> Result<reqwest::Client, CoreError> {
-        let Some(proxy) = account.proxy.clone() else {
-            return Ok(self.http.clone());
+        let (proxy, password, whose) = match account.proxy.clone() {
+            Some(proxy) => {
+                let accounts = self.accounts.clone();
+                let lookup = account.clone();
+                let password =
+                    tokio::task::spawn_blocking(move || accounts.proxy_password(&lookup))
+                        .await
+                        .map_err(|e| {
+                            CoreError::Storage(format!("The keyring lookup was interrupted: {e}"))
+                        })??;
+                (proxy, password, format!("Proxy of \"{}\"", account.label))
+            }
+            None => match self.settings.get().default_proxy {
+                Some(proxy) => (proxy, None, "Default proxy".to_owned()),
+                None => return Ok(self.http.clone()),
+            },
         };
-        let accounts = self.accounts.clone();
-        let lookup = account.clone();
-        let password = tokio::task::spawn_blocking(move || accounts.proxy_password(&lookup))
-            .await
-            .map_err(|e| {
-                CoreError::Storage(format!("The keyring lookup was interrupted: {e}"))
-            })??;
         let mut clients = self
             .proxied
             .clients
@@ -339,7 +358,7 @@ impl ChatService {
             return Ok(built.client.clone());
         }
         let config = sb_llm::proxy::ProxyConfig::parse(&proxy, password.clone())
-            .map_err(|e| CoreError::InvalidInput(format!("Proxy of \"{}\": {e}", account.label)))?;
+            .map_err(|e| CoreError::InvalidInput(format!("{whose}: {e}")))?;
         let client = http_client(sb_llm::proxy::ProxySettings::Explicit(config))?;
         // A handful of proxies at most; forget old ones rather than grow without bound.
         if clients.len() >= 32 {
@@ -490,10 +509,8 @@ impl ChatService {
             protocols,
         };
         if let Ok(bytes) = serde_json::to_vec_pretty(&file) {
-            let tmp = path.with_extension("json.tmp");
-            if std::fs::write(&tmp, bytes).is_ok() {
-                let _ = std::fs::rename(&tmp, path);
-            }
+            // Derived data: a failed write is retried with the next change.
+            let _ = crate::data_dir::write_atomically(path, &bytes);
         }
     }
 

@@ -26,6 +26,17 @@ pub fn resolve(explicit: Option<PathBuf>) -> Result<PathBuf, CoreError> {
         })
 }
 
+/// Writes `bytes` to a sibling `.tmp` file, flushes it and renames it over `path`, so a crash
+/// never leaves half a file behind.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("json.tmp");
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

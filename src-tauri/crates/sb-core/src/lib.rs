@@ -13,6 +13,7 @@ pub mod history;
 pub mod preset;
 pub mod remote_image;
 pub mod router;
+pub mod settings;
 pub mod title;
 
 use std::path::Path;
@@ -35,6 +36,9 @@ pub use sb_secrets::{KeyringStore, MemoryStore, Secret, SecretStore};
 pub struct Switchboard {
     accounts: Arc<Accounts>,
     chat: ChatService,
+    settings: Arc<settings::Settings>,
+    /// Where the data lives (accounts, history, settings; keys are in the keyring).
+    data_dir: Arc<std::path::PathBuf>,
     /// The history store, opened on first use (a damaged history must not keep the accounts
     /// from working).
     history: Arc<LazyHistory>,
@@ -51,12 +55,16 @@ impl Switchboard {
     /// Opens the data in `data_dir` (created if missing), keeping keys in `secrets`.
     pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self, CoreError> {
         let accounts = Arc::new(Accounts::open(data_dir, secrets)?);
+        let settings = Arc::new(settings::Settings::open(data_dir)?);
         let chat = ChatService::new(accounts.clone())?
             .with_protocols_file(data_dir.join("protocols.json"))
-            .with_discovered_file(data_dir.join("catalog.json"));
+            .with_discovered_file(data_dir.join("catalog.json"))
+            .with_settings(settings.clone());
         Ok(Self {
             accounts,
             chat,
+            settings,
+            data_dir: Arc::new(data_dir.to_owned()),
             history: Arc::new(LazyHistory {
                 path: data_dir.join(history::FILE_NAME),
                 store: std::sync::OnceLock::new(),
@@ -88,5 +96,15 @@ impl Switchboard {
     /// The chat service.
     pub fn chat(&self) -> &ChatService {
         &self.chat
+    }
+
+    /// The data directory this was opened on.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The app-wide settings (the default proxy).
+    pub fn settings(&self) -> &Arc<settings::Settings> {
+        &self.settings
     }
 }

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AccountUpdate, NewAccount } from "../../ipc/types";
 import { FakeBackend } from "../../test-support/backend";
 import { $, $$, choose, click, must, startApp, stopApp, type } from "../../test-support/dom";
-import { accountView } from "../../test-support/fixtures";
+import { accountView, group, route } from "../../test-support/fixtures";
 
 let backend: FakeBackend;
 
@@ -510,5 +510,61 @@ describe("appearance and language", () => {
     expect(must("#welcome-title").textContent, "the welcome is in Chinese at once").toBe("欢迎使用 Switchboard");
     expect(must("#preset-title").textContent, "the provider step too").toBe("添加第一个账户");
     choose("#welcome-language", "en");
+  });
+});
+
+describe("network, data and routing", () => {
+  beforeEach(() => {
+    backend.accounts = [accountView({ id: "a1", label: "Work" })];
+    backend.groups = [group("gpt-5.1", [route({ accountId: "a1", accountLabel: "Work", modelId: "gpt-5.1" })])];
+  });
+
+  it("saves a default proxy, shows Rust's reason for a bad one, and clears it", async () => {
+    await openSettings();
+    const field = must<HTMLInputElement>("#settings-default-proxy");
+    expect(field.value, "none set: the system's settings").toBe("");
+    expect(must<HTMLButtonElement>("#save-default-proxy").disabled, "nothing to save yet").toBe(true);
+
+    type(field, "proxy.example:3128");
+    await click("#save-default-proxy");
+    expect(must("#network-status").getAttribute("role"), "errors are announced").toBe("alert");
+    expect(must("#network-status").textContent).toContain("is not a proxy address");
+    expect(backend.appSettings.defaultProxy, "nothing changed").toBeNull();
+
+    type(field, "  socks5h://127.0.0.1:1080 ");
+    await click("#save-default-proxy");
+    expect(backend.called("set_default_proxy").at(-1)?.args.proxy, "sent trimmed").toBe("socks5h://127.0.0.1:1080");
+    expect(must("#network-status").textContent).toContain("now connect through socks5h://127.0.0.1:1080");
+
+    type(field, "");
+    await click("#save-default-proxy");
+    expect(backend.called("set_default_proxy").at(-1)?.args.proxy, "blank clears it").toBeNull();
+    expect(must("#network-status").textContent).toContain("system's proxy settings");
+  });
+
+  it("shows where the data is kept and opens that folder", async () => {
+    backend.appSettings.dataDir = "/home/ada/.local/share/switchboard";
+    await openSettings();
+    expect(must("#data-dir").textContent).toBe("/home/ada/.local/share/switchboard");
+    await click("#open-data-dir");
+    expect(backend.called("open_data_dir")).toHaveLength(1);
+    backend.failures.open_data_dir = { code: "internal", message: "No file manager. It is /home/ada." };
+    await click("#open-data-dir");
+    expect(must("section[aria-labelledby='network-title'] .status").textContent).toContain("No file manager");
+  });
+
+  it("routes new chats by the default strategy chosen here", async () => {
+    await openSettings();
+    choose("#settings-strategy", "round_robin");
+    expect(must(".strategy-hint").textContent?.trim(), "the choice is explained").not.toBe("");
+    await click("#close-settings");
+    expect(must<HTMLSelectElement>("#route-strategy").value, "the chat on screen follows while empty").toBe(
+      "round_robin",
+    );
+    choose("#route-strategy", "priority");
+    await click("#new-chat");
+    expect(must<HTMLSelectElement>("#route-strategy").value, "a new chat starts from the default").toBe(
+      "round_robin",
+    );
   });
 });
