@@ -5,6 +5,7 @@
 mod appearance;
 mod bench;
 mod desktop;
+mod errors;
 mod harness;
 mod keyboard;
 mod markdown;

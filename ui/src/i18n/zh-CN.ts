@@ -419,6 +419,13 @@ const zhCN: Readonly<Record<string, string>> = {
   "Show folder": "打开文件夹",
   "Accounts, history and settings are kept there; keys are in the system keyring, never in a file.": "账户、历史记录和设置保存在这里；密钥保存在系统钥匙串中，从不写入文件。",
   "Routing for new chats": "新对话的路由方式",
+  "You are offline.": "你已离线。",
+  "Models on this computer still answer; the others will once the connection is back.": "本机上的模型仍可回答；其他模型将在网络恢复后回答。",
+  "Every account serving {model} is rate-limited.": "提供 {model} 的所有账户都已被限流。",
+  "It can be asked again in {wait}, or choose another model.": "{wait}后可再次提问，或选择其他模型。",
+  "{seconds} s": "{seconds} 秒",
+  "{minutes} min": "{minutes} 分钟",
+  "Choose another model, or wait a moment.": "请选择其他模型，或稍等片刻。",
 };
 
 export default zhCN;
