@@ -16,9 +16,10 @@ use crate::catalog::DiscoveredModels;
 use crate::error::CoreError;
 use crate::router::{Route as RouterRoute, RouteRecord, Router, Strategy};
 
-/// Re-render the growing answer at most this often: fast enough to look live (under two frames
-/// at 60 Hz would be wasted work), slow enough that a fast stream does not flood the UI.
-pub const RENDER_INTERVAL: Duration = Duration::from_millis(33);
+/// Re-render the growing answer (and send the text that came with it) at most this often: one
+/// frame at 60 Hz, so new text waits at most a frame before it leaves, while a fast stream
+/// still costs the window one update per frame, not one per token (BENCHMARKS.md, streaming).
+pub const RENDER_INTERVAL: Duration = Duration::from_millis(16);
 
 /// Which of an answer's texts a [`Rendered`] update is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -901,6 +902,10 @@ struct Turn<'a> {
     answer_dirty: bool,
     reasoning_dirty: bool,
     render_due: Option<Instant>,
+    /// Text not yet sent: deltas leave with the next render (or before any other event), so
+    /// a fast stream costs the window one message per render, not one per token.
+    pending_text: String,
+    pending_reasoning: String,
     /// Routed turns hold an attempt's events until its first token, so a route that fails
     /// before answering leaves no trace on screen.
     held: Option<Vec<TurnEvent>>,
@@ -918,6 +923,8 @@ impl<'a> Turn<'a> {
             answer_dirty: false,
             reasoning_dirty: false,
             render_due: None,
+            pending_text: String::new(),
+            pending_reasoning: String::new(),
             held: None,
             token_seen: false,
         }
@@ -932,12 +939,16 @@ impl<'a> Turn<'a> {
         self.answer_dirty = false;
         self.reasoning_dirty = false;
         self.render_due = None;
+        self.pending_text.clear();
+        self.pending_reasoning.clear();
         self.held = Some(Vec::new());
         self.token_seen = false;
     }
 
     /// Drops what a failed attempt held back.
     fn discard_attempt(&mut self) {
+        self.pending_text.clear();
+        self.pending_reasoning.clear();
         self.held = Some(Vec::new());
     }
 
@@ -949,6 +960,10 @@ impl<'a> Turn<'a> {
     }
 
     fn emit(&mut self, event: TurnEvent) {
+        // Anything else keeps its place after the text that came before it.
+        if !matches!(event, TurnEvent::TextDelta(_) | TurnEvent::ReasoningDelta(_)) {
+            self.flush_text();
+        }
         match &mut self.held {
             Some(held) => held.push(event),
             None => (self.sink)(event),
@@ -1022,19 +1037,21 @@ impl<'a> Turn<'a> {
             ChatEvent::TextDelta { choice: 0, text }
             | ChatEvent::RefusalDelta { choice: 0, text } => {
                 self.token();
+                let first = self.outcome.text.is_empty();
                 self.outcome.text.push_str(&text);
                 self.answer.push(&text);
                 self.answer_dirty = true;
-                self.emit(TurnEvent::TextDelta(text));
-                self.schedule_render();
+                self.pending_text.push_str(&text);
+                self.schedule_render(first);
             }
             ChatEvent::ReasoningDelta { choice: 0, text } => {
                 self.token();
+                let first = self.outcome.reasoning.is_empty();
                 self.outcome.reasoning.push_str(&text);
                 self.reasoning.push(&text);
                 self.reasoning_dirty = true;
-                self.emit(TurnEvent::ReasoningDelta(text));
-                self.schedule_render();
+                self.pending_reasoning.push_str(&text);
+                self.schedule_render(first);
             }
             ChatEvent::Usage(usage) => {
                 self.outcome.usage = Some(usage.clone());
@@ -1064,13 +1081,33 @@ impl<'a> Turn<'a> {
         }
     }
 
-    fn schedule_render(&mut self) {
+    /// Renders within [`RENDER_INTERVAL`]; a text's first words at once (time to first token
+    /// is what the user waits for).
+    fn schedule_render(&mut self, now: bool) {
+        if now {
+            self.flush_text();
+            self.render();
+            return;
+        }
         self.render_due
             .get_or_insert_with(|| Instant::now() + RENDER_INTERVAL);
     }
 
+    /// Sends the text that arrived since the last render, reasoning first.
+    fn flush_text(&mut self) {
+        if !self.pending_reasoning.is_empty() {
+            let text = std::mem::take(&mut self.pending_reasoning);
+            self.emit(TurnEvent::ReasoningDelta(text));
+        }
+        if !self.pending_text.is_empty() {
+            let text = std::mem::take(&mut self.pending_text);
+            self.emit(TurnEvent::TextDelta(text));
+        }
+    }
+
     /// Renders what changed since the last render: the reasoning first (it is shown above).
     fn render(&mut self) {
+        self.flush_text();
         self.render_due = None;
         if std::mem::take(&mut self.reasoning_dirty) {
             let update = self.reasoning.update();
@@ -1085,6 +1122,7 @@ impl<'a> Turn<'a> {
     /// The last render of each text that has any: the final tail, equal to a one-shot render
     /// after the committed blocks.
     fn render_final(&mut self) {
+        self.flush_text();
         self.render_due = None;
         self.answer_dirty = false;
         self.reasoning_dirty = false;
@@ -1262,6 +1300,43 @@ mod tests {
         assert!(
             dropped.load(std::sync::atomic::Ordering::SeqCst),
             "Stop drops the HTTP stream"
+        );
+    }
+
+    /// Regression (issue 8, streaming benchmark): every token went to the window as its own
+    /// message, 2,000 a second at 2,000 tokens/s, and the page fell half a second behind.
+    #[test]
+    fn a_fast_stream_reaches_the_window_in_one_message_per_render_with_the_first_word_at_once() {
+        let pieces: Vec<String> = (0..2_000).map(|i| format!("w{i} ")).collect();
+        let expected = pieces.concat();
+        // 2,000 tokens a second: one every 0.5 ms, for a second.
+        let seen = run_stream(stream::iter(pieces).then(|piece| async move {
+            tokio::time::sleep(Duration::from_micros(500)).await;
+            text(&piece)
+        }));
+        let deltas: Vec<&str> = seen
+            .iter()
+            .filter_map(|e| match e {
+                TurnEvent::TextDelta(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(deltas.concat(), expected, "no text is lost or reordered");
+        assert_eq!(deltas[0], "w0 ", "the first word leaves at once, alone");
+        assert!(
+            matches!(seen.get(1), Some(TurnEvent::Rendered(_))),
+            "and is rendered at once: {:?}",
+            seen.get(1)
+        );
+        let renders = seen
+            .iter()
+            .filter(|e| matches!(e, TurnEvent::Rendered(_)))
+            .count();
+        // (Tokio's timer rounds each 0.5 ms sleep up to 1 ms: the stream takes 2 s here.)
+        assert!(
+            deltas.len() <= renders && deltas.len() * 10 < 2_000,
+            "one text message per render (16 ms), not one per token: {} deltas, {renders} renders",
+            deltas.len()
         );
     }
 
