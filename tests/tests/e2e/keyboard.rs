@@ -121,7 +121,10 @@ async fn at_200_percent_zoom_the_chat_palette_and_settings_still_fit() -> TestRe
 
     // The list folds behind a button in a narrow window; Tab and Enter reach it.
     app.client
-        .execute("document.querySelector('#toggle-conversations').focus()", vec![])
+        .execute(
+            "document.querySelector('#toggle-conversations').focus()",
+            vec![],
+        )
         .await?;
     press(&app, &Key::Enter.to_string()).await?;
     app.wait_for("#conversation-list .conversation").await?;

@@ -961,7 +961,10 @@ impl<'a> Turn<'a> {
 
     fn emit(&mut self, event: TurnEvent) {
         // Anything else keeps its place after the text that came before it.
-        if !matches!(event, TurnEvent::TextDelta(_) | TurnEvent::ReasoningDelta(_)) {
+        if !matches!(
+            event,
+            TurnEvent::TextDelta(_) | TurnEvent::ReasoningDelta(_)
+        ) {
             self.flush_text();
         }
         match &mut self.held {
