@@ -12,13 +12,15 @@ mod state;
 
 use std::sync::Arc;
 
-use sb_core::{KeyringStore, Switchboard};
+use sb_core::{CachingStore, KeyringStore, Switchboard};
 
 /// Starts the app.
 pub fn run() {
     startup::mark_start();
-    let core = sb_core::data_dir::resolve(None)
-        .and_then(|dir| Switchboard::open(&dir, Arc::new(KeyringStore::default())));
+    // Keys are read from the keyring once per run, then from memory (`CachingStore`): each
+    // keyring read is a D-Bus connection and a key exchange.
+    let secrets = Arc::new(CachingStore::new(KeyringStore::default()));
+    let core = sb_core::data_dir::resolve(None).and_then(|dir| Switchboard::open(&dir, secrets));
     let result = tauri::Builder::default()
         // First: a second launch must hand over to the running app before anything else starts.
         .plugin(desktop::single_instance())

@@ -507,8 +507,7 @@ impl Accounts {
 
     /// Whether the keyring answers at all (reads an entry that never exists).
     pub fn check_keyring(&self) -> Result<(), CoreError> {
-        self.secrets.get("switchboard-keyring-check")?;
-        Ok(())
+        Ok(self.secrets.check()?)
     }
 
     /// All accounts, oldest first, without touching the keyring.

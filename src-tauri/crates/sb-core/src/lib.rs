@@ -29,7 +29,7 @@ pub use chat::{
 pub use error::CoreError;
 pub use sb_llm::chat_completions::{Message, Role};
 pub use sb_llm::{params, Api, Params};
-pub use sb_secrets::{KeyringStore, MemoryStore, Secret, SecretStore};
+pub use sb_secrets::{CachingStore, KeyringStore, MemoryStore, Secret, SecretStore};
 
 /// Everything the app and the CLI share, opened on one data directory.
 #[derive(Debug, Clone)]

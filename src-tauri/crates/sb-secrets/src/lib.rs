@@ -92,6 +92,72 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
     fn get(&self, account: &str) -> Result<Option<Secret<String>>, SecretError>;
     /// Deletes the key of `account`; `false` when there was none.
     fn delete(&self, account: &str) -> Result<bool, SecretError>;
+    /// Whether the store answers now (never from a cache): reads an entry that never exists.
+    fn check(&self) -> Result<(), SecretError> {
+        self.get("switchboard-keyring-check").map(|_| ())
+    }
+}
+
+/// Remembers what another store answered, for this process: every `get` after the first is
+/// served from memory, and `set` and `delete` go through to the store before the memory
+/// changes. The keyring on Linux costs a D-Bus connection and a key exchange per call, which
+/// the window paid on every question and twice per account on every account list.
+///
+/// Only writes made through this store are seen: a key changed behind its back (another
+/// program, the `sb` command line while the app runs) is seen after a restart, as the account
+/// list is. Failures are never remembered, and [`SecretStore::check`] always asks the store.
+#[derive(Debug)]
+pub struct CachingStore<S> {
+    inner: S,
+    known: Mutex<HashMap<String, Option<Secret<String>>>>,
+}
+
+impl<S: SecretStore> CachingStore<S> {
+    /// Wraps `inner`.
+    pub fn new(inner: S) -> Self {
+        Self {
+            inner,
+            known: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Secret<String>>>> {
+        // Entries are replaced whole, so a panic while holding the lock leaves none half-written.
+        self.known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl<S: SecretStore> SecretStore for CachingStore<S> {
+    fn set(&self, account: &str, secret: &Secret<String>) -> Result<(), SecretError> {
+        // Forget first: if the store fails half-way, the next read asks it.
+        self.known().remove(account);
+        self.inner.set(account, secret)?;
+        self.known()
+            .insert(account.to_owned(), Some(secret.clone()));
+        Ok(())
+    }
+
+    fn get(&self, account: &str) -> Result<Option<Secret<String>>, SecretError> {
+        if let Some(known) = self.known().get(account) {
+            return Ok(known.clone());
+        }
+        let value = self.inner.get(account)?;
+        self.known().insert(account.to_owned(), value.clone());
+        Ok(value)
+    }
+
+    fn delete(&self, account: &str) -> Result<bool, SecretError> {
+        self.known().remove(account);
+        let existed = self.inner.delete(account)?;
+        self.known().insert(account.to_owned(), None);
+        Ok(existed)
+    }
+
+    fn check(&self) -> Result<(), SecretError> {
+        self.inner.check()
+    }
 }
 
 /// The OS keyring, one entry per account id under one service name.
@@ -194,6 +260,86 @@ impl SecretStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A store that counts its calls and can be made to fail.
+    #[derive(Debug, Default)]
+    struct Counting {
+        inner: MemoryStore,
+        gets: std::sync::atomic::AtomicUsize,
+        fail: std::sync::atomic::AtomicBool,
+    }
+
+    impl SecretStore for Counting {
+        fn set(&self, account: &str, secret: &Secret<String>) -> Result<(), SecretError> {
+            if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(SecretError::Locked {
+                    detail: "locked".into(),
+                });
+            }
+            self.inner.set(account, secret)
+        }
+
+        fn get(&self, account: &str) -> Result<Option<Secret<String>>, SecretError> {
+            self.gets.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(SecretError::Locked {
+                    detail: "locked".into(),
+                });
+            }
+            self.inner.get(account)
+        }
+
+        fn delete(&self, account: &str) -> Result<bool, SecretError> {
+            self.inner.delete(account)
+        }
+    }
+
+    #[test]
+    fn the_cache_asks_the_store_once_and_follows_its_own_writes() -> Result<(), SecretError> {
+        let store = CachingStore::new(Counting::default());
+        let gets = || store.inner.gets.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(store.get("a")?, None);
+        assert_eq!(store.get("a")?, None, "a missing entry is remembered too");
+        assert_eq!(gets(), 1, "one keyring call for two reads");
+        store.set("a", &Secret::new("sk-1".into()))?;
+        assert_eq!(
+            store.get("a")?.map(|s| s.expose().clone()),
+            Some("sk-1".into())
+        );
+        assert_eq!(gets(), 1, "a write is known without asking");
+        assert!(store.delete("a")?);
+        assert_eq!(store.get("a")?, None, "a delete is known too");
+        assert_eq!(gets(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn the_cache_never_remembers_a_failure_and_check_always_asks() {
+        let store = CachingStore::new(Counting::default());
+        store
+            .inner
+            .fail
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(store.get("a").is_err());
+        assert!(store.set("a", &Secret::new("sk".into())).is_err());
+        assert!(store.check().is_err(), "check reaches the store");
+        store
+            .inner
+            .fail
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(
+            store.get("a").ok().flatten(),
+            None,
+            "the failed write left nothing behind"
+        );
+        store.check().expect("the store answers again");
+        store.check().expect("and again");
+        assert_eq!(
+            store.inner.gets.load(std::sync::atomic::Ordering::SeqCst),
+            5,
+            "failed reads, the read after them and every check went to the store"
+        );
+    }
 
     #[test]
     fn debug_output_never_shows_the_value() {
