@@ -602,3 +602,27 @@ describe("outside Tauri", () => {
     expect($("#account-label"), "the form is still reachable").not.toBeNull();
   });
 });
+
+describe("error cards", () => {
+  beforeEach(chatAccounts);
+
+  it("offers another route when a provider failed, and opens the model picker for it", async () => {
+    await start();
+    await sendText("hello");
+    backend.feeds.at(-1)!.send({ type: "error", code: "rate_limit", message: "The provider is rate-limiting this account (HTTP 429)." });
+    await settle();
+    const card = must(".error-card");
+    expect(card.textContent, "the next step is offered").toContain("Try another route");
+    await click(must(".choose-route-from-error", card));
+    expect(must("#model-picker").getAttribute("aria-expanded"), "the picker is open").toBe("true");
+    expect(document.activeElement?.id, "with the focus in it").toBe("model-picker");
+  });
+
+  it("does not offer another route for a question the provider cannot answer anywhere", async () => {
+    await start();
+    await sendText("hello");
+    backend.feeds.at(-1)!.send({ type: "error", code: "content_filter", message: "Blocked by the provider's filter." });
+    await settle();
+    expect($(".choose-route-from-error")).toBeNull();
+  });
+});

@@ -8,6 +8,7 @@ mod desktop;
 mod errors;
 mod harness;
 mod keyboard;
+mod long;
 mod markdown;
 mod onboarding;
 

@@ -426,6 +426,7 @@ const zhCN: Readonly<Record<string, string>> = {
   "{seconds} s": "{seconds} 秒",
   "{minutes} min": "{minutes} 分钟",
   "Choose another model, or wait a moment.": "请选择其他模型，或稍等片刻。",
+  "Try another route": "换一个线路",
 };
 
 export default zhCN;
