@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod body;
+pub mod history;
 pub mod proxy;
 mod script;
 mod server;
