@@ -358,7 +358,6 @@ fn long_answer(bytes: usize) -> String {
     out
 }
 
-
 /// The template every launch copies: an account on the loopback provider (its key in the
 /// world's keyring) and two stored conversations, 2 and 200 messages, written by `sb`.
 fn seed(options: &Options, scratch: &Path, provider: &Provider) -> BenchResult<PathBuf> {
