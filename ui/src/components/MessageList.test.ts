@@ -6,6 +6,7 @@ import { createRawSnippet, flushSync, mount, tick, unmount } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConversationView, StoredMessage } from "../ipc/types";
 import { Conversation, type HistoryIpc, type Turn } from "../state/chat.svelte";
+import { storedMessage } from "../test-support/fixtures";
 import MessageList from "./MessageList.svelte";
 
 const ROW = 160;
@@ -39,28 +40,13 @@ class FakeResizeObserver {
 }
 
 function stored(i: number): StoredMessage {
-  return {
+  return storedMessage({
     id: `m${i}`,
     parentId: i === 0 ? null : `m${i - 1}`,
     role: "user",
     content: `Message ${i}`,
-    images: [],
-    html: null,
-    reasoning: "",
-    reasoningHtml: null,
-    model: null,
-    status: "complete",
-    route: null,
-    api: null,
-    usage: null,
-    timeToFirstTokenMs: null,
-    tokensPerSecond: null,
-    finishReason: null,
-    error: null,
-    siblings: [`m${i}`],
-    siblingIndex: 0,
     createdAt: 1_700_000_000_000 + i,
-  };
+  });
 }
 
 /** A branch of `total` messages of which the last `shown` are on screen. */

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { storedMessage } from "../test-support/fixtures";
 import type { ConversationView, SendRequest, StoredMessage, StreamEvent, Target } from "../ipc/types";
 import {
   type AssistantTurn,
@@ -393,29 +394,7 @@ describe("Conversation with the history", () => {
   const SETTINGS = { params: {} } as const;
   const TARGET: Target = { type: "account", accountId: "acc", model: "m", api: "chat" };
 
-  function stored(patch: Partial<StoredMessage> & Pick<StoredMessage, "id" | "role">): StoredMessage {
-    return {
-      parentId: null,
-      content: patch.id,
-      images: [],
-      html: null,
-      reasoning: "",
-      reasoningHtml: null,
-      model: null,
-      status: "complete",
-      route: null,
-      api: null,
-      usage: null,
-      timeToFirstTokenMs: null,
-      tokensPerSecond: null,
-      finishReason: null,
-      error: null,
-      siblings: [patch.id],
-      siblingIndex: 0,
-      createdAt: 0,
-      ...patch,
-    };
-  }
+  const stored = storedMessage;
 
   /** q1 a1 q2 a2 ... as one branch, with indexes from `start`. */
   function chainView(id: string, count: number, start = 0, total = start + count): ConversationView {

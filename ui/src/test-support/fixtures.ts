@@ -6,6 +6,7 @@ import type {
   ModelGroup,
   PresetView,
   RouteChoice,
+  StoredMessage,
 } from "../ipc/types";
 
 export const OK: Health = { state: "ok", detail: null, retryInSecs: null };
@@ -87,3 +88,28 @@ export const PRESETS: PresetView[] = [
     models: [],
   },
 ];
+
+/** A complete stored message on its own branch (no siblings), as `open_conversation` sends it. */
+export function storedMessage(patch: Partial<StoredMessage> & Pick<StoredMessage, "id" | "role">): StoredMessage {
+  return {
+    parentId: null,
+    content: patch.id,
+    images: [],
+    html: null,
+    reasoning: "",
+    reasoningHtml: null,
+    model: null,
+    status: "complete",
+    route: null,
+    api: null,
+    usage: null,
+    timeToFirstTokenMs: null,
+    tokensPerSecond: null,
+    finishReason: null,
+    error: null,
+    siblings: [patch.id],
+    siblingIndex: 0,
+    createdAt: 0,
+    ...patch,
+  };
+}
