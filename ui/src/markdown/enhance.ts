@@ -1,8 +1,10 @@
 // Turns the sanitized markup from Rust into what the reader uses: a label and a copy button on
 // code blocks, typeset math, and remote images that load only when the user allows them.
 // Everything here builds DOM with createElement/textContent: no HTML strings.
-import katex from "katex";
+import type KatexModule from "katex";
 import { t } from "../i18n/locale.svelte";
+
+type Katex = typeof KatexModule;
 
 /** KaTeX limits: a model cannot make the window typeset something huge or loop on macros. */
 const KATEX_OPTIONS = {
@@ -71,7 +73,36 @@ function decorateCode(pre: HTMLPreElement): void {
   block.append(header, pre);
 }
 
+/** KaTeX, once loaded: it is a third of the page's script, so it loads with the first math. */
+let katex: Katex | null = null;
+let loading: Promise<Katex> | null = null;
+/** Math found before KaTeX arrived; typeset when it does. */
+const waiting = new Set<HTMLElement>();
+
+/** Resolves once KaTeX is loaded (at once after the first time). */
+export function katexReady(): Promise<Katex> {
+  loading ??= import("katex").then((module) => (katex = module.default));
+  return loading;
+}
+
 function typeset(el: HTMLElement): void {
+  if (katex) {
+    typesetWith(katex, el);
+    return;
+  }
+  waiting.add(el);
+  void katexReady().then(
+    (loaded) => {
+      for (const pending of waiting) typesetWith(loaded, pending);
+      waiting.clear();
+    },
+    // Without KaTeX the TeX stays readable as text.
+    () => waiting.clear(),
+  );
+}
+
+function typesetWith(katex: Katex, el: HTMLElement): void {
+  if (el.classList.contains("typeset")) return;
   const tex = el.textContent ?? "";
   const display = el.classList.contains("math-display");
   try {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { setLocale } from "../i18n/locale.svelte";
 import { MarkdownView, MARKDOWN_UPDATED } from "./view";
+import { katexReady } from "./enhance";
 
 /** A view whose frames the test runs by hand. */
 function setup(
@@ -107,13 +108,14 @@ describe("MarkdownView", () => {
     expect(copy.textContent, "the button confirms").toBe("Copied");
   });
 
-  it("typesets math with KaTeX and survives bad TeX", () => {
+  it("typesets math with KaTeX, loaded with the first math, and survives bad TeX", async () => {
     const { host, view, runFrames } = setup();
     view.update({
       blocks: [],
       tail: '<p><span class="math-inline">x^2</span> and <span class="math-inline">\\frac{</span></p><div class="math-display">\\sum_i i</div>',
     });
     runFrames();
+    await katexReady();
     const [good, bad] = [...host.querySelectorAll<HTMLElement>(".math-inline")];
     expect(good?.querySelector(".katex"), "inline math is typeset").not.toBeNull();
     expect(good?.dataset.tex, "the TeX is kept for copying").toBe("x^2");
