@@ -831,6 +831,10 @@ async fn at_a_terminal_the_key_is_asked_for_without_echo() {
             );
             seen.extend_from_slice(&buffer[..n]);
         }
+        // rpassword writes the prompt and only then turns the terminal's echo off: on a busy
+        // machine a key typed the instant the prompt shows lands before that (regression: this
+        // test failed under load with the key echoed). A person reads the prompt first.
+        std::thread::sleep(std::time::Duration::from_millis(300));
         let mut stdin = child.stdin.take().expect("stdin");
         stdin
             .write_all(format!("{KEY}\r").as_bytes())
