@@ -304,7 +304,7 @@ async fn bench_markdown_dom_updates_at_the_end_of_a_60kb_answer() -> TestResult 
     let sim = crate::simulator(key).await?;
     let answer = long_answer(60_000);
     let pieces = sb_sim::tokenize(&answer).len();
-    // About 30 renders per second reach the window (the core's 33 ms interval): streaming the
+    // About 60 renders per second reach the window (the core's 16 ms interval): streaming the
     // pieces over ~45 s gives well over 1,000 DOM updates.
     sim.push(
         sb_sim::Script::reply(&answer)
