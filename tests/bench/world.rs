@@ -93,17 +93,8 @@ impl World {
     }
 
     fn apply_env(command: &mut Command, dir: &Path) {
-        let home = dir.join("home");
-        command
-            .env("HOME", &home)
-            .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
-            .env("XDG_RUNTIME_DIR", dir.join("run"))
-            .env("SWITCHBOARD_DATA_DIR", dir.join("data"))
-            // As in the E2E tests: Xvfb has no GPU.
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("SWITCHBOARD_READY_FILE", dir.join("ready"));
+        sb_sim::world::private_world_env(command, dir);
+        command.env("SWITCHBOARD_READY_FILE", dir.join("ready"));
     }
 
     /// A command that runs in this world (its env, its bus).

@@ -30,6 +30,7 @@ pub mod proxy;
 mod script;
 mod server;
 mod wire;
+pub mod world;
 
 #[cfg(test)]
 mod tests;

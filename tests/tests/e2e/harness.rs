@@ -351,16 +351,8 @@ pub fn private_session(dir: &Path, script: &str) -> std::io::Result<Command> {
     let mut command = Command::new("dbus-run-session");
     command
         .args(["--", "sh", "-c", script])
-        .env("HOME", &home)
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env("XDG_RUNTIME_DIR", dir.join("run"))
-        .env("SWITCHBOARD_DATA_DIR", dir.join("data"))
-        // Xvfb has no GPU: with accelerated compositing WebKit does not reliably present
-        // frames to the X window (screenshots show an early frame while the DOM is current).
-        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .env("SB_E2E_DIR", dir);
+    sb_sim::world::private_world_env(&mut command, dir);
     Ok(command)
 }
 

@@ -582,7 +582,7 @@ fn validated(
 ) -> Result<Account, CoreError> {
     let proxy = match settings.proxy.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(raw) => Some(validate_proxy(raw)?),
+        Some(raw) => Some(validate_proxy("Proxy", raw)?),
     };
     let max_concurrent = match settings.max_concurrent {
         Some(0) => {
@@ -619,10 +619,11 @@ fn validated(
 const MAX_CONCURRENCY_LIMIT: u32 = 64;
 
 /// A proxy URL as Switchboard stores it; the password goes to the keyring, never the file.
-fn validate_proxy(raw: &str) -> Result<String, CoreError> {
+/// A proxy address as typed, checked and in the proxy's own spelling; errors name `setting`.
+pub(crate) fn validate_proxy(setting: &str, raw: &str) -> Result<String, CoreError> {
     sb_llm::proxy::ProxyConfig::parse(raw, None)
         .map(|proxy| proxy.display())
-        .map_err(|e| CoreError::InvalidInput(format!("Proxy: {e}")))
+        .map_err(|e| CoreError::InvalidInput(format!("{setting}: {e}")))
 }
 
 /// A proxy password only makes sense with a proxy.

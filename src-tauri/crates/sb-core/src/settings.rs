@@ -86,11 +86,7 @@ impl Settings {
     pub fn set_default_proxy(&self, proxy: Option<&str>) -> Result<AppSettings, CoreError> {
         let proxy = match proxy.map(str::trim) {
             None | Some("") => None,
-            Some(raw) => Some(
-                sb_llm::proxy::ProxyConfig::parse(raw, None)
-                    .map(|proxy| proxy.display())
-                    .map_err(|e| CoreError::InvalidInput(format!("Default proxy: {e}")))?,
-            ),
+            Some(raw) => Some(crate::account::validate_proxy("Default proxy", raw)?),
         };
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
         let next = AppSettings {
