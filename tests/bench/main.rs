@@ -22,8 +22,9 @@ use std::process::ExitCode;
 /// Every fallible step returns this.
 pub type BenchResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
-const USAGE: &str = "usage: sb-bench --app BIN --floor BIN --sb BIN [--runs N] [--stream-runs N] \
-[--ttft-runs N] [--out DIR] [--benchmarks FILE] [--deb FILE]";
+const USAGE: &str = "usage: sb-bench --app BIN --floor BIN --sb BIN [--runs N] [--memory-runs N] \
+[--stream-runs N] [--ttft-runs N] [--out DIR] [--benchmarks FILE] [--deb FILE]\n\
+(--memory-runs, --stream-runs and --ttft-runs 0 skip that step, without --benchmarks)";
 
 /// What the command line asks for.
 #[derive(Debug, Clone)]
@@ -66,14 +67,19 @@ fn parse_args() -> Result<Options, String> {
                 .filter(|&n| n > 0)
                 .ok_or(format!("{v:?} is not a positive number"))
         };
+        // The other steps may be skipped (0) while investigating one; not for BENCHMARKS.md.
+        let count = |v: String| {
+            v.parse::<usize>()
+                .map_err(|_| format!("{v:?} is not a number"))
+        };
         match flag.as_str() {
             "--app" => options.app = value()?.into(),
             "--floor" => options.floor = value()?.into(),
             "--sb" => options.sb = value()?.into(),
             "--runs" => options.runs = number(value()?)?,
-            "--memory-runs" => options.memory_runs = number(value()?)?,
-            "--stream-runs" => options.stream_runs = number(value()?)?,
-            "--ttft-runs" => options.ttft_runs = number(value()?)?,
+            "--memory-runs" => options.memory_runs = count(value()?)?,
+            "--stream-runs" => options.stream_runs = count(value()?)?,
+            "--ttft-runs" => options.ttft_runs = count(value()?)?,
             "--out" => options.out = value()?.into(),
             "--benchmarks" => options.benchmarks = Some(value()?.into()),
             "--deb" => {
@@ -82,6 +88,14 @@ fn parse_args() -> Result<Options, String> {
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
+    }
+    if options.benchmarks.is_some()
+        && [options.memory_runs, options.stream_runs, options.ttft_runs].contains(&0)
+    {
+        return Err(
+            "--benchmarks needs every step: --memory-runs, --stream-runs and --ttft-runs above 0"
+                .into(),
+        );
     }
     for (name, path) in [
         ("--app", &options.app),

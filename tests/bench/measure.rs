@@ -30,6 +30,8 @@ pub struct Start {
     pub which: &'static str,
     pub ms: f64,
     pub memory: Memory,
+    /// The page's start-up marks, ms after the spawn (`World::page_marks`).
+    pub page: Vec<(String, f64)>,
 }
 
 /// Everything measured, raw.
@@ -204,18 +206,20 @@ async fn run_in(options: &Options, scratch: &Path, begun: Instant) -> BenchResul
         results.probe_cost = cost;
     }
 
-    say(&format!(
-        "time to first token: {} questions in the app (after one warm-up), {} curl requests",
-        options.ttft_runs, options.ttft_runs
-    ));
-    results.ttft = ttft_app(options, &scratch.join("ttft"), &template, &provider).await?;
-    let body = provider
-        .logs()
-        .into_iter()
-        .find(|l| l.kind == "ttft")
-        .map(|l| l.body)
-        .ok_or("the app sent no time-to-first-token request")?;
-    results.curl_ms = ttft_curl(&provider, &body, options.ttft_runs, scratch)?;
+    if options.ttft_runs > 0 {
+        say(&format!(
+            "time to first token: {} questions in the app (after one warm-up), {} curl requests",
+            options.ttft_runs, options.ttft_runs
+        ));
+        results.ttft = ttft_app(options, &scratch.join("ttft"), &template, &provider).await?;
+        let body = provider
+            .logs()
+            .into_iter()
+            .find(|l| l.kind == "ttft")
+            .map(|l| l.body)
+            .ok_or("the app sent no time-to-first-token request")?;
+        results.curl_ms = ttft_curl(&provider, &body, options.ttft_runs, scratch)?;
+    }
 
     results.app_binary = std::fs::metadata(&options.app)?.len();
     results.floor_binary = std::fs::metadata(&options.floor)?.len();
@@ -459,6 +463,15 @@ fn cold_start(
         }
         std::thread::sleep(Duration::from_millis(2));
     };
+    // The page line follows the ready line in the same call; give it a moment if it lags.
+    let mut page = world.page_marks(before);
+    for _ in 0..50 {
+        if !page.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+        page = world.page_marks(before);
+    }
     std::thread::sleep(SETTLE);
     let memory = tree_memory(child.id());
     stop_tree(&mut child);
@@ -467,6 +480,7 @@ fn cold_start(
         which,
         ms: (ready - before) as f64 / 1e6,
         memory,
+        page,
     })
 }
 

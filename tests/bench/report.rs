@@ -28,6 +28,25 @@ fn spread(values: &[f64]) -> (f64, f64, f64) {
     (median, sorted[0], sorted[n - 1])
 }
 
+/// The start-up marks' medians in the order of the first run's marks: `navigation 402 · …`.
+fn timeline(starts: &[&crate::measure::Start]) -> String {
+    let Some(first) = starts.iter().find(|s| !s.page.is_empty()) else {
+        return "(no marks)".into();
+    };
+    let parts: Vec<String> = first
+        .page
+        .iter()
+        .map(|(name, _)| {
+            let values: Vec<f64> = starts
+                .iter()
+                .filter_map(|s| s.page.iter().find(|(n, _)| n == name).map(|(_, at)| *at))
+                .collect();
+            format!("{name} {:.0}", spread(&values).0)
+        })
+        .collect();
+    parts.join(" · ")
+}
+
 fn cell(values: &[f64], unit: &str, digits: usize) -> String {
     let (median, min, max) = spread(values);
     let unit = if unit.is_empty() {
@@ -111,6 +130,12 @@ pub fn write(options: &Options, r: &Results) -> BenchResult {
         cell(&ms(&app), "ms", 0),
         cell(&ms(&floor), "ms", 0),
         met(start_ratio <= 1.2)
+    );
+    let _ = writeln!(
+        t,
+        "| … where it went: each mark's median, ms after the spawn (the page's own marks, ui/src/startup.ts) | {} | {} | | | |",
+        timeline(&app),
+        timeline(&floor)
     );
     for (name, app_v, floor_v) in [
         ("PSS", pss(&app), pss(&floor)),
@@ -303,7 +328,7 @@ pub fn write(options: &Options, r: &Results) -> BenchResult {
         "started": r.started,
         "seconds": r.seconds,
         "answer": { "bytes": r.answer_bytes, "tokens": r.answer_tokens, "tokens_per_second": TOKENS_PER_SECOND },
-        "starts": r.starts.iter().map(|s| json!({"which": s.which, "ms": s.ms, "memory": memory_json(&s.memory)})).collect::<Vec<_>>(),
+        "starts": r.starts.iter().map(|s| json!({"which": s.which, "ms": s.ms, "memory": memory_json(&s.memory), "page": s.page})).collect::<Vec<_>>(),
         "driver_memory": {
             "floor_at_start": r.floor_driver_memory.iter().map(memory_json).collect::<Vec<_>>(),
             "app_at_start": r.app_driver_memory.iter().map(|m| memory_json(&m.0)).collect::<Vec<_>>(),

@@ -105,6 +105,26 @@ impl World {
         command
     }
 
+    /// The page's start-up timeline the window wrote after its ready mark: each mark in ms
+    /// after `spawned` (ns since the epoch), `navigation` first. Empty if it wrote none.
+    pub fn page_marks(&self, spawned: i128) -> Vec<(String, f64)> {
+        let text = std::fs::read_to_string(self.dir.join("ready")).unwrap_or_default();
+        let Some(line) = text.lines().find_map(|line| line.strip_prefix("page ")) else {
+            return Vec::new();
+        };
+        let mut words = line.split_whitespace();
+        let Some(origin) = words.next().and_then(|w| w.parse::<f64>().ok()) else {
+            return Vec::new();
+        };
+        let navigation = origin - spawned as f64 / 1e6;
+        let mut marks = vec![("navigation".to_owned(), navigation)];
+        marks.extend(words.filter_map(|word| {
+            let (name, at) = word.split_once('=')?;
+            Some((name.to_owned(), navigation + at.parse::<f64>().ok()?))
+        }));
+        marks
+    }
+
     /// The wall clock (ns since the epoch) the launched window wrote as its ready mark.
     pub fn ready_mark(&self) -> Option<i128> {
         let text = std::fs::read_to_string(self.dir.join("ready")).ok()?;

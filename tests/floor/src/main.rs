@@ -11,12 +11,13 @@
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Names a file that receives `ready <unix nanoseconds>` when the window first painted.
+/// Names a file that receives `ready <unix nanoseconds>` when the window first painted, then the
+/// page's `page <navigation start> <mark>=<ms>...` line.
 const READY_FILE_ENV: &str = "SWITCHBOARD_READY_FILE";
 
-/// The page's first paint is on screen.
+/// The page's first paint is on screen; `page` is its start-up timeline, already as a line.
 #[tauri::command]
-fn app_ready() {
+fn app_ready(page: Option<String>) {
     let wall = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|since| since.as_nanos())
@@ -26,11 +27,26 @@ fn app_ready() {
             .create(true)
             .append(true)
             .open(&path)
-            .and_then(|mut file| writeln!(file, "ready {wall}"));
+            .and_then(|mut file| {
+                writeln!(file, "ready {wall}")?;
+                match page.filter(|line| plain_page_line(line)) {
+                    Some(line) => writeln!(file, "{line}"),
+                    None => Ok(()),
+                }
+            });
         if let Err(error) = written {
             eprintln!("sb-floor: could not write the start-up mark: {error}");
         }
     }
+}
+
+/// One line of `page`, names and numbers only.
+fn plain_page_line(line: &str) -> bool {
+    line.starts_with("page ")
+        && line.len() < 1024
+        && line
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " .=-".contains(c))
 }
 
 fn main() {
