@@ -21,6 +21,14 @@ pub fn run() {
     // keyring read is a D-Bus connection and a key exchange.
     let secrets = Arc::new(CachingStore::new(KeyringStore::default()));
     let core = sb_core::data_dir::resolve(None).and_then(|dir| Switchboard::open(&dir, secrets));
+    // The keyring (a D-Bus round trip per entry) and the history are read while GTK and WebKit
+    // start, not after the page asks for the account and conversation lists.
+    if let Ok(core) = &core {
+        let core = core.clone();
+        let _ = std::thread::Builder::new()
+            .name("warm-up".into())
+            .spawn(move || core.warm_up());
+    }
     let result = tauri::Builder::default()
         // First: a second launch must hand over to the running app before anything else starts.
         .plugin(desktop::single_instance())

@@ -88,6 +88,15 @@ impl Switchboard {
             .map_err(|(code, message)| CoreError::History { code, message })
     }
 
+    /// Does now what the window's first calls need, so they find it done: opens the history
+    /// and reads every account's keyring entries (into the store's memory, when it keeps one).
+    /// Meant for a background thread at start, while the window loads; failures are left for
+    /// those calls to report.
+    pub fn warm_up(&self) {
+        let _ = self.history();
+        let _ = self.accounts.list();
+    }
+
     /// The accounts.
     pub fn accounts(&self) -> &Arc<Accounts> {
         &self.accounts

@@ -106,10 +106,16 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 /// Only writes made through this store are seen: a key changed behind its back (another
 /// program, the `sb` command line while the app runs) is seen after a restart, as the account
 /// list is. Failures are never remembered, and [`SecretStore::check`] always asks the store.
+///
+/// Calls that reach the store go one at a time: reads that miss together (the window's first
+/// calls, the start-up warm-up) ask the store once, and a read never puts back a value that a
+/// write made meanwhile replaced. Reads served from memory never wait for them.
 #[derive(Debug)]
 pub struct CachingStore<S> {
     inner: S,
     known: Mutex<HashMap<String, Option<Secret<String>>>>,
+    /// Held while the store is asked (`get` misses, `set`, `delete`).
+    asking: Mutex<()>,
 }
 
 impl<S: SecretStore> CachingStore<S> {
@@ -118,7 +124,14 @@ impl<S: SecretStore> CachingStore<S> {
         Self {
             inner,
             known: Mutex::new(HashMap::new()),
+            asking: Mutex::new(()),
         }
+    }
+
+    fn asking(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.asking
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn known(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Secret<String>>>> {
@@ -131,6 +144,7 @@ impl<S: SecretStore> CachingStore<S> {
 
 impl<S: SecretStore> SecretStore for CachingStore<S> {
     fn set(&self, account: &str, secret: &Secret<String>) -> Result<(), SecretError> {
+        let _asking = self.asking();
         // Forget first: if the store fails half-way, the next read asks it.
         self.known().remove(account);
         self.inner.set(account, secret)?;
@@ -143,12 +157,18 @@ impl<S: SecretStore> SecretStore for CachingStore<S> {
         if let Some(known) = self.known().get(account) {
             return Ok(known.clone());
         }
+        let _asking = self.asking();
+        // Another read may have asked while this one waited.
+        if let Some(known) = self.known().get(account) {
+            return Ok(known.clone());
+        }
         let value = self.inner.get(account)?;
         self.known().insert(account.to_owned(), value.clone());
         Ok(value)
     }
 
     fn delete(&self, account: &str) -> Result<bool, SecretError> {
+        let _asking = self.asking();
         self.known().remove(account);
         let existed = self.inner.delete(account)?;
         self.known().insert(account.to_owned(), None);
@@ -261,13 +281,20 @@ impl SecretStore for MemoryStore {
 mod tests {
     use super::*;
 
-    /// A store that counts its calls and can be made to fail.
+    /// A store that counts its calls and can be made to fail, or to hold its reads until let go.
     #[derive(Debug, Default)]
     struct Counting {
         inner: MemoryStore,
         gets: std::sync::atomic::AtomicUsize,
         fail: std::sync::atomic::AtomicBool,
+        gate: Option<Gate>,
     }
+
+    /// Each read says it started on the sender, then waits for a word on the receiver.
+    type Gate = (
+        Mutex<std::sync::mpsc::Sender<()>>,
+        Mutex<std::sync::mpsc::Receiver<()>>,
+    );
 
     impl SecretStore for Counting {
         fn set(&self, account: &str, secret: &Secret<String>) -> Result<(), SecretError> {
@@ -281,6 +308,10 @@ mod tests {
 
         fn get(&self, account: &str) -> Result<Option<Secret<String>>, SecretError> {
             self.gets.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if let Some((started, release)) = &self.gate {
+                let _ = started.lock().map(|s| s.send(()));
+                let _ = release.lock().map(|r| r.recv());
+            }
             if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
                 return Err(SecretError::Locked {
                     detail: "locked".into(),
@@ -311,6 +342,48 @@ mod tests {
         assert_eq!(store.get("a")?, None, "a delete is known too");
         assert_eq!(gets(), 1);
         Ok(())
+    }
+
+    #[test]
+    fn reads_that_miss_together_ask_the_store_once() {
+        let (started_tx, started) = std::sync::mpsc::channel();
+        let (release, release_rx) = std::sync::mpsc::channel();
+        let counting = Counting {
+            gate: Some((Mutex::new(started_tx), Mutex::new(release_rx))),
+            ..Counting::default()
+        };
+        counting
+            .inner
+            .set("a", &Secret::new("sk-a".into()))
+            .expect("the memory store takes it");
+        let store = std::sync::Arc::new(CachingStore::new(counting));
+        let read = || {
+            let store = store.clone();
+            std::thread::spawn(move || store.get("a").map(|s| s.map(|s| s.expose().clone())))
+        };
+        let first = read();
+        started
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the first read reaches the store");
+        let second = read();
+        // Were the second read to ask the store too, it would say so here.
+        let asked_again = started.recv_timeout(std::time::Duration::from_millis(200));
+        release.send(()).expect("the first read waits");
+        if asked_again.is_ok() {
+            release.send(()).expect("the second read waits");
+        }
+        for reader in [first, second] {
+            let value = reader.join().expect("no panic").expect("the read succeeds");
+            assert_eq!(value.as_deref(), Some("sk-a"));
+        }
+        assert!(
+            asked_again.is_err(),
+            "the second read must wait for the first one's answer, not ask the keyring again"
+        );
+        assert_eq!(
+            store.inner.gets.load(std::sync::atomic::Ordering::SeqCst),
+            1
+        );
     }
 
     #[test]
