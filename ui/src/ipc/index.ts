@@ -2,6 +2,7 @@
 // these typed wrappers, so the command names and argument keys live in one place.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { t } from "../i18n/locale.svelte";
+import type { StartupTimeline } from "../startup";
 import type {
   AccountUpdate,
   AppSettings,
@@ -97,7 +98,54 @@ function backendAvailable(): boolean {
   return typeof internals?.invoke === "function";
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+/**
+ * Calls the first screen needs, started before the UI is built (`startFirstScreen`): each is
+ * taken by the first identical call, and what nobody took is dropped when start-up ends.
+ */
+const early = new Map<string, Promise<unknown>>();
+let startingEarly = false;
+
+/**
+ * Starts the first screen's calls (the accounts, the conversation list, the models) while the
+ * rest of the UI loads, so the first paint can show them. Resolves when all have answered,
+ * never rejects: failures reach whoever takes the call.
+ */
+export function startFirstScreen(): Promise<void> {
+  startingEarly = true;
+  let started: Promise<unknown>[];
+  try {
+    started = [listAccounts(), listConversations(), listModels()];
+  } finally {
+    startingEarly = false;
+  }
+  return Promise.allSettled(started).then(() => undefined);
+}
+
+/** Start-up is over: calls from now on always ask the backend. */
+export function endFirstScreen(): void {
+  early.clear();
+}
+
+function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  // Only the first screen's argument-light calls are ever keyed.
+  if (!startingEarly && early.size === 0) return fresh<T>(cmd, args);
+  const key = `${cmd} ${JSON.stringify(args ?? {})}`;
+  if (startingEarly) {
+    const started = fresh<T>(cmd, args);
+    // Unhandled until taken; its taker sees the failure.
+    started.catch(() => undefined);
+    early.set(key, started);
+    return started;
+  }
+  const taken = early.get(key);
+  if (taken) {
+    early.delete(key);
+    return taken as Promise<T>;
+  }
+  return fresh<T>(cmd, args);
+}
+
+async function fresh<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   if (!backendAvailable()) throw new IpcError("internal", backendUnavailable());
   try {
     return await invoke<T>(cmd, args);
@@ -245,10 +293,11 @@ export function loadRemoteImage(url: string): Promise<string> {
 
 /**
  * Tells the app the first meaningful paint (the conversation list) is on screen; start-up is
- * over. The benchmark reads the mark (src-tauri/src/startup.rs). Never fails the page.
+ * over, and how its time went. The benchmark reads the mark (src-tauri/src/startup.rs). Never
+ * fails the page.
  */
-export function appReady(): Promise<void> {
-  return call<void>("app_ready", {}).catch(() => undefined);
+export function appReady(timeline: StartupTimeline): Promise<void> {
+  return call<void>("app_ready", { timeline }).catch(() => undefined);
 }
 
 /** The default proxy and the data directory. */

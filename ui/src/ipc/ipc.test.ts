@@ -6,12 +6,15 @@ import {
   IpcError,
   addAccount,
   deleteKey,
+  endFirstScreen,
   keyringStatus,
+  listConversations,
   listAccounts,
   listModels,
   listPresets,
   removeAccount,
   sendMessage,
+  startFirstScreen,
   stopMessage,
   testAccount,
   toIpcError,
@@ -184,5 +187,59 @@ describe("error normalization", () => {
       (e: unknown) => e,
     );
     expect(sendError, "sendMessage must not throw a raw TypeError either").toBeInstanceOf(IpcError);
+  });
+});
+
+describe("the first screen's early calls", () => {
+  afterEach(() => endFirstScreen());
+
+  it("answer the first identical call once, then calls ask the backend again", async () => {
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      return cmd === "list_accounts" ? [account] : [];
+    });
+    const ready = startFirstScreen();
+    expect(calls.sort(), "the accounts, the conversation list and the models leave at once").toEqual([
+      "list_accounts",
+      "list_conversations",
+      "list_models",
+    ]);
+    await ready;
+    expect(await listAccounts(), "the early answer").toEqual([account]);
+    expect(calls.length, "taken from the early call, not asked again").toBe(3);
+    await listAccounts();
+    expect(calls.length, "an early answer serves one caller only: the next call is fresh").toBe(4);
+  });
+
+  it("are dropped when start-up ends, so a later call never gets an old answer", async () => {
+    let models = 0;
+    mockIPC((cmd) => (cmd === "list_models" ? [{ generation: ++models }] : []));
+    await startFirstScreen();
+    endFirstScreen();
+    expect(await listModels(), "asked again after start-up").toEqual([{ generation: 2 }]);
+  });
+
+  it("only serve calls with the same arguments", async () => {
+    const limits: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "list_conversations") limits.push((args as { limit: number }).limit);
+      return [];
+    });
+    await startFirstScreen();
+    await listConversations(false, 5);
+    expect(limits, "another limit is another question").toEqual([200, 5]);
+  });
+
+  it("hand a failure to the caller that takes them", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "list_accounts") throw { code: "keyring", message: "The keyring is locked." };
+      return [];
+    });
+    await startFirstScreen();
+    await expect(listAccounts(), "the early failure reaches its taker").rejects.toMatchObject({
+      code: "keyring",
+      message: "The keyring is locked.",
+    });
   });
 });
