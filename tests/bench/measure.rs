@@ -524,27 +524,7 @@ async fn app_open_memory(
         let pid = driver.app_pid()?;
         let start = tree_memory(pid);
         let last = format!("That is all for part {}", LONG_CONVERSATION - 1);
-        let script = format!(
-            "const done = arguments[arguments.length - 1];
-             const item = document.querySelector(\"#conversation-list .conversation[data-conversation-id='big-c'] .conversation-open\")
-                       || document.querySelector(\"#conversation-list .conversation[data-conversation-id='big-c']\");
-             const t0 = performance.now();
-             item.click();
-             const limit = setTimeout(() => {{
-               const all = document.querySelectorAll('#messages .message');
-               const last = all[all.length - 1];
-               done({{ messages: all.length, last: last ? last.textContent.slice(-120) : null, url: location.href }});
-             }}, 25000);
-             const poll = () => {{
-               const all = document.querySelectorAll('#messages .message');
-               const last = all[all.length - 1];
-               if (last && last.textContent.includes({last:?})) {{
-                 clearTimeout(limit);
-                 requestAnimationFrame(() => done(performance.now() - t0));
-               }} else {{ setTimeout(poll, 1); }}
-             }};
-             poll();"
-        );
+        let script = sb_sim::page::open_conversation_ms("big-c", &last, 25_000);
         let ms = driver.run_async("opening the long conversation", &script).await?;
         let Some(ms) = ms.as_f64() else {
             return Err(format!(

@@ -26,6 +26,7 @@
 
 mod body;
 pub mod history;
+pub mod page;
 pub mod proxy;
 mod script;
 mod server;

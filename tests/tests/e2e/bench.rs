@@ -48,23 +48,11 @@ pub(crate) async fn import(app: &Session, conversations: &[(&str, usize)]) -> Te
 /// Milliseconds from clicking a conversation to the frame after its last message is in the
 /// DOM (measured in the page with `performance.now()` and `requestAnimationFrame`).
 async fn open_ms(app: &Session, conversation: &str, last_text: &str) -> TestResult<f64> {
-    let script = format!(
-        "const done = arguments[arguments.length - 1];
-         const item = document.querySelector(\"#conversation-list .conversation[data-conversation-id='{conversation}'] .conversation-open\")
-                   || document.querySelector(\"#conversation-list .conversation[data-conversation-id='{conversation}']\");
-         const t0 = performance.now();
-         item.click();
-         const poll = () => {{
-           const all = document.querySelectorAll('#messages .message');
-           const last = all[all.length - 1];
-           if (last && last.textContent.includes({last_text:?})) {{
-             requestAnimationFrame(() => done(performance.now() - t0));
-           }} else {{ setTimeout(poll, 1); }}
-         }};
-         poll();"
-    );
+    let script = sb_sim::page::open_conversation_ms(conversation, last_text, 60_000);
     let value = app.client.execute_async(&script, vec![]).await?;
-    value.as_f64().ok_or_else(|| "a duration".into())
+    value
+        .as_f64()
+        .ok_or_else(|| format!("{conversation} did not show {last_text:?}: {value}").into())
 }
 
 fn median(values: &mut [f64]) -> f64 {
