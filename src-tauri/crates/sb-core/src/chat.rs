@@ -16,9 +16,11 @@ use crate::catalog::DiscoveredModels;
 use crate::error::CoreError;
 use crate::router::{Route as RouterRoute, RouteRecord, Router, Strategy};
 
-/// Re-render the growing answer (and send the text that came with it) at most this often: one
-/// frame at 60 Hz, so new text waits at most a frame before it leaves, while a fast stream
-/// still costs the window one update per frame, not one per token (BENCHMARKS.md, streaming).
+/// Re-render the growing answer (and send the text that came with it) at most this often. Text
+/// that arrives after a quiet interval leaves at once; text that arrives sooner waits at most
+/// one frame at 60 Hz, so a fast stream costs the window one update per frame, not one per
+/// token. Half the interval sent twice as many messages, and the page, busy reading them,
+/// showed text later (BENCHMARKS.md, streaming).
 pub const RENDER_INTERVAL: Duration = Duration::from_millis(16);
 
 /// Which of an answer's texts a [`Rendered`] update is of.
@@ -902,6 +904,8 @@ struct Turn<'a> {
     answer_dirty: bool,
     reasoning_dirty: bool,
     render_due: Option<Instant>,
+    /// When the last render left: the next one may leave [`RENDER_INTERVAL`] after it.
+    rendered_at: Option<Instant>,
     /// Text not yet sent: deltas leave with the next render (or before any other event), so
     /// a fast stream costs the window one message per render, not one per token.
     pending_text: String,
@@ -923,6 +927,7 @@ impl<'a> Turn<'a> {
             answer_dirty: false,
             reasoning_dirty: false,
             render_due: None,
+            rendered_at: None,
             pending_text: String::new(),
             pending_reasoning: String::new(),
             held: None,
@@ -939,6 +944,7 @@ impl<'a> Turn<'a> {
         self.answer_dirty = false;
         self.reasoning_dirty = false;
         self.render_due = None;
+        self.rendered_at = None;
         self.pending_text.clear();
         self.pending_reasoning.clear();
         self.held = Some(Vec::new());
@@ -1084,16 +1090,22 @@ impl<'a> Turn<'a> {
         }
     }
 
-    /// Renders within [`RENDER_INTERVAL`]; a text's first words at once (time to first token
-    /// is what the user waits for).
-    fn schedule_render(&mut self, now: bool) {
-        if now {
-            self.flush_text();
-            self.render();
-            return;
+    /// Renders at once when the last render is [`RENDER_INTERVAL`] old (and a text's first
+    /// words always: time to first token is what the user waits for), else when it will be.
+    fn schedule_render(&mut self, first: bool) {
+        if !first {
+            if self.render_due.is_some() {
+                return;
+            }
+            if let Some(at) = self.rendered_at {
+                let next = at + RENDER_INTERVAL;
+                if Instant::now() < next {
+                    self.render_due = Some(next);
+                    return;
+                }
+            }
         }
-        self.render_due
-            .get_or_insert_with(|| Instant::now() + RENDER_INTERVAL);
+        self.render();
     }
 
     /// Sends the text that arrived since the last render, reasoning first.
@@ -1112,6 +1124,7 @@ impl<'a> Turn<'a> {
     fn render(&mut self) {
         self.flush_text();
         self.render_due = None;
+        self.rendered_at = Some(Instant::now());
         if std::mem::take(&mut self.reasoning_dirty) {
             let update = self.reasoning.update();
             self.emit_rendered(RenderedPart::Reasoning, update);
@@ -1194,14 +1207,25 @@ mod tests {
     fn run_stream(
         events: impl futures::Stream<Item = Result<ChatEvent, sb_llm::LlmError>>,
     ) -> Vec<TurnEvent> {
+        run_stream_timed(events)
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect()
+    }
+
+    /// Each event with when it was emitted, from the start (tokio's paused clock: exact).
+    fn run_stream_timed(
+        events: impl futures::Stream<Item = Result<ChatEvent, sb_llm::LlmError>>,
+    ) -> Vec<(Duration, TurnEvent)> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .start_paused(true)
             .build()
             .expect("runtime");
         let mut seen = Vec::new();
-        let mut sink = |e: TurnEvent| seen.push(e);
         runtime.block_on(async {
+            let start = Instant::now();
+            let mut sink = |e: TurnEvent| seen.push((start.elapsed(), e));
             let mut turn = Turn::new(&mut sink);
             let ending = turn.drive(events, &CancellationToken::new()).await;
             turn.finish(ending);
@@ -1336,10 +1360,53 @@ mod tests {
             .filter(|e| matches!(e, TurnEvent::Rendered(_)))
             .count();
         // (Tokio's timer rounds each 0.5 ms sleep up to 1 ms: the stream takes 2 s here.)
+        let most = 2_000 / RENDER_INTERVAL.as_millis() as usize + 2;
         assert!(
-            deltas.len() <= renders && deltas.len() * 10 < 2_000,
-            "one text message per render (16 ms), not one per token: {} deltas, {renders} renders",
+            deltas.len() <= renders && deltas.len() <= most,
+            "one text message per render ({RENDER_INTERVAL:?}), not one per token: {} deltas \
+             (at most {most}), {renders} renders",
             deltas.len()
+        );
+    }
+
+    /// Regression (issue 8, streaming benchmark): a render waited a whole interval after the
+    /// text that asked for it, even when the window had had nothing for longer; a provider
+    /// streaming 30 tokens a second showed every token 16 ms late.
+    #[test]
+    fn text_after_a_quiet_interval_is_rendered_at_once_and_text_sooner_waits_for_the_interval() {
+        let gap = RENDER_INTERVAL * 3;
+        let slow = run_stream_timed(stream::iter(0..5).then(move |i| async move {
+            tokio::time::sleep(gap).await;
+            text(&format!("w{i} "))
+        }));
+        let renders: Vec<Duration> = slow
+            .iter()
+            .filter(|(_, e)| matches!(e, TurnEvent::Rendered(_)))
+            .map(|(at, _)| *at)
+            .collect();
+        let arrivals: Vec<Duration> = (1..=5).map(|k| gap * k).collect();
+        assert_eq!(
+            renders[..5],
+            arrivals[..],
+            "each token of a slow stream is rendered when it arrives, not an interval later"
+        );
+
+        // Tokens half an interval apart after the first: the next render waits for the interval.
+        let half = RENDER_INTERVAL / 2;
+        let fast = run_stream_timed(stream::iter(0..3).then(move |i| async move {
+            tokio::time::sleep(if i == 0 { gap } else { half }).await;
+            text(&format!("w{i} "))
+        }));
+        let renders: Vec<Duration> = fast
+            .iter()
+            .filter(|(_, e)| matches!(e, TurnEvent::Rendered(_)))
+            .map(|(at, _)| *at)
+            .collect();
+        assert_eq!(renders[0], gap, "the first word at once");
+        assert_eq!(
+            renders[1],
+            gap + RENDER_INTERVAL,
+            "the next token, which came sooner, one interval after the first render: {renders:?}"
         );
     }
 
