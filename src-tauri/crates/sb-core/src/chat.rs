@@ -1369,6 +1369,14 @@ mod tests {
         );
     }
 
+    /// When each render left.
+    fn render_times(seen: &[(Duration, TurnEvent)]) -> Vec<Duration> {
+        seen.iter()
+            .filter(|(_, e)| matches!(e, TurnEvent::Rendered(_)))
+            .map(|(at, _)| *at)
+            .collect()
+    }
+
     /// Regression (issue 8, streaming benchmark): a render waited a whole interval after the
     /// text that asked for it, even when the window had had nothing for longer; a provider
     /// streaming 30 tokens a second showed every token 16 ms late.
@@ -1379,11 +1387,7 @@ mod tests {
             tokio::time::sleep(gap).await;
             text(&format!("w{i} "))
         }));
-        let renders: Vec<Duration> = slow
-            .iter()
-            .filter(|(_, e)| matches!(e, TurnEvent::Rendered(_)))
-            .map(|(at, _)| *at)
-            .collect();
+        let renders = render_times(&slow);
         let arrivals: Vec<Duration> = (1..=5).map(|k| gap * k).collect();
         assert_eq!(
             renders[..5],
@@ -1397,11 +1401,7 @@ mod tests {
             tokio::time::sleep(if i == 0 { gap } else { half }).await;
             text(&format!("w{i} "))
         }));
-        let renders: Vec<Duration> = fast
-            .iter()
-            .filter(|(_, e)| matches!(e, TurnEvent::Rendered(_)))
-            .map(|(at, _)| *at)
-            .collect();
+        let renders = render_times(&fast);
         assert_eq!(renders[0], gap, "the first word at once");
         assert_eq!(
             renders[1],
