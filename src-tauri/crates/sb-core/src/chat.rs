@@ -1389,6 +1389,7 @@ mod tests {
         }));
         let renders = render_times(&slow);
         let arrivals: Vec<Duration> = (1..=5).map(|k| gap * k).collect();
+        assert!(renders.len() >= 5, "a render per token: {renders:?}");
         assert_eq!(
             renders[..5],
             arrivals[..],
@@ -1402,6 +1403,7 @@ mod tests {
             text(&format!("w{i} "))
         }));
         let renders = render_times(&fast);
+        assert!(renders.len() >= 2, "two renders at least: {renders:?}");
         assert_eq!(renders[0], gap, "the first word at once");
         assert_eq!(
             renders[1],
