@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "import_history",
     "send_message",
     "stop_message",
+    "frame_shown",
     "open_link",
     "load_remote_image",
     "app_ready",

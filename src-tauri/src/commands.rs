@@ -186,6 +186,27 @@ pub fn send_message(
     state.start_turn(request.into(), on_event, app)
 }
 
+/// The window applied rendered markdown in a frame that started at `started_at` (ms since the
+/// Unix epoch, the page's clock): streaming answers send their next renders just ahead of the
+/// next frames (sb-core's `pacing`). On the async runtime, so a busy main thread does not age
+/// the report; a nonsense time is ignored.
+#[tauri::command(async)]
+pub fn frame_shown(state: State<'_, AppState>, started_at: f64) {
+    let Ok(core) = state.core() else {
+        return;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let ago_ms = now - started_at;
+    // A frame is reported within milliseconds; anything else is not a frame of this window.
+    if ago_ms.is_finite() && (0.0..1000.0).contains(&ago_ms) {
+        core.chat()
+            .frames()
+            .shown(std::time::Duration::from_secs_f64(ago_ms / 1000.0));
+    }
+}
+
 /// Stops a streaming answer: aborts its HTTP request. Unknown or finished ids are a no-op.
 #[tauri::command]
 pub fn stop_message(state: State<'_, AppState>, request_id: String) {

@@ -63,6 +63,7 @@ pub fn run() {
             history::import_history,
             commands::send_message,
             commands::stop_message,
+            commands::frame_shown,
             links::open_link,
             links::load_remote_image,
             startup::app_ready,

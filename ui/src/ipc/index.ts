@@ -154,6 +154,20 @@ async function fresh<T>(cmd: string, args?: Record<string, unknown>): Promise<T>
   }
 }
 
+let reportedFrame: number | null = null;
+
+/**
+ * Tells the core that a frame which applies rendered markdown started at `frameStart` (the
+ * animation frame's timestamp), so a streaming answer sends its next renders just ahead of the
+ * next frames (sb-core's pacing.rs). Once per frame however many views update in it; never
+ * fails and never waits.
+ */
+export function frameShown(frameStart: DOMHighResTimeStamp): void {
+  if (frameStart === reportedFrame || !backendAvailable()) return;
+  reportedFrame = frameStart;
+  invoke("frame_shown", { startedAt: performance.timeOrigin + frameStart }).catch(() => undefined);
+}
+
 /** Accounts known to the backend (never with their keys). */
 export function listAccounts(): Promise<AccountView[]> {
   return call<AccountView[]>("list_accounts");

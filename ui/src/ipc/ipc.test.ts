@@ -7,6 +7,7 @@ import {
   addAccount,
   deleteKey,
   endFirstScreen,
+  frameShown,
   keyringStatus,
   listConversations,
   listAccounts,
@@ -29,6 +30,35 @@ afterEach(() => {
 });
 
 const account: AccountView = accountView({ id: "a1", label: "Work", baseUrl: "https://api.openai.com/v1" });
+
+describe("frameShown", () => {
+  const settled = () => new Promise((done) => setTimeout(done, 0));
+
+  it("reports each frame once, as the time it started since the epoch", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return null;
+    });
+    frameShown(1000);
+    frameShown(1000);
+    frameShown(1016.5);
+    await settled();
+    expect(calls, "one report per frame, however many views applied an update in it").toEqual([
+      ["frame_shown", { startedAt: performance.timeOrigin + 1000 }],
+      ["frame_shown", { startedAt: performance.timeOrigin + 1016.5 }],
+    ]);
+  });
+
+  it("never fails the page when the report does", async () => {
+    mockIPC(() => {
+      throw new Error("the window is closing");
+    });
+    // An unhandled rejection would fail this test run.
+    frameShown(2000);
+    await settled();
+  });
+});
 
 describe("command wrappers", () => {
   it("list_accounts takes no arguments", async () => {

@@ -28,12 +28,21 @@ export interface ViewActions {
 /** Dispatched (bubbling) on the container after each update reached the DOM. */
 export const MARKDOWN_UPDATED = "markdown-updated";
 
-type Schedule = (flush: () => void) => void;
+export type Schedule = (flush: () => void) => void;
 
-const nextFrame: Schedule = (flush) => {
-  if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => flush());
-  else setTimeout(flush, 16);
-};
+/** Applies on the next animation frame; `report` first hears when that frame started. */
+export function nextFrame(report?: (frameStart: DOMHighResTimeStamp) => void): Schedule {
+  return (flush) => {
+    if (typeof requestAnimationFrame !== "function") {
+      setTimeout(flush, 16);
+      return;
+    }
+    requestAnimationFrame((frameStart) => {
+      report?.(frameStart);
+      flush();
+    });
+  };
+}
 
 export class MarkdownView {
   readonly #host: HTMLElement;
@@ -52,7 +61,7 @@ export class MarkdownView {
   /** Fetched images by URL: the tail is rebuilt on every update, the fetch happens once. */
   readonly #images = new Map<string, Promise<string>>();
 
-  constructor(host: HTMLElement, actions: ViewActions, schedule: Schedule = nextFrame) {
+  constructor(host: HTMLElement, actions: ViewActions, schedule: Schedule = nextFrame()) {
     this.#host = host;
     this.#actions = actions;
     this.#schedule = schedule;

@@ -265,6 +265,7 @@ export class FakeBackend {
       case "import_history":
         return { ...this.importReport };
       case "stop_message":
+      case "frame_shown":
       case "app_ready":
       case "open_data_dir":
         return null;

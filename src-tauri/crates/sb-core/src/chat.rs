@@ -14,13 +14,15 @@ use tokio_util::sync::CancellationToken;
 use crate::account::{AccountId, Accounts};
 use crate::catalog::DiscoveredModels;
 use crate::error::CoreError;
+use crate::pacing::FramePacer;
 use crate::router::{Route as RouterRoute, RouteRecord, Router, Strategy};
 
-/// Re-render the growing answer (and send the text that came with it) at most this often. Text
-/// that arrives after a quiet interval leaves at once; text that arrives sooner waits at most
-/// one frame at 60 Hz, so a fast stream costs the window one update per frame, not one per
-/// token. Half the interval sent twice as many messages, and the page, busy reading them,
-/// showed text later (BENCHMARKS.md, streaming).
+/// Re-render the growing answer (and send the text that came with it) at most this often when
+/// the window reports no frames (see [`FramePacer`]; a window that does gets one render just
+/// ahead of each frame instead). Text that arrives after a quiet interval leaves at once; text
+/// that arrives sooner waits at most one frame at 60 Hz, so a fast stream costs the window one
+/// update per frame, not one per token. Half the interval sent twice as many messages, and the
+/// page, busy reading them, showed text later (BENCHMARKS.md, streaming).
 pub const RENDER_INTERVAL: Duration = Duration::from_millis(16);
 
 /// Which of an answer's texts a [`Rendered`] update is of.
@@ -201,6 +203,8 @@ pub struct ChatService {
     discovered: Arc<DiscoveredModels>,
     /// Per-account concurrency limits.
     slots: Arc<Slots>,
+    /// The window's frames, which renders aim at.
+    frames: Arc<FramePacer>,
 }
 
 /// How an account is doing, as the model picker shows it.
@@ -310,7 +314,14 @@ impl ChatService {
             protocols_file: None,
             discovered: Arc::new(DiscoveredModels::in_memory()),
             slots: Arc::default(),
+            frames: Arc::default(),
         })
+    }
+
+    /// The window's frames: the app reports them here ([`FramePacer::shown`]) and every
+    /// streaming answer sends its renders just ahead of the next one.
+    pub fn frames(&self) -> &FramePacer {
+        &self.frames
     }
 
     /// Takes the default proxy from `settings` (read at every request, so a change applies to
@@ -448,6 +459,7 @@ impl ChatService {
         sink: &mut (dyn FnMut(TurnEvent) + Send),
     ) -> TurnOutcome {
         let mut turn = Turn::new(sink);
+        turn.pacer = Some(self.frames.clone());
         match self.prepare(&request).await {
             Ok(target) => {
                 let Some(_permit) = turn.wait_for_slot(&target, &cancel).await else {
@@ -565,6 +577,7 @@ impl ChatService {
         sink: &mut (dyn FnMut(TurnEvent) + Send),
     ) -> TurnOutcome {
         let mut turn = Turn::new(sink);
+        turn.pacer = Some(self.frames.clone());
         let routes = self.routes_for(request.model.trim());
         if routes.is_empty() {
             turn.end(TurnEvent::Failed {
@@ -904,8 +917,11 @@ struct Turn<'a> {
     answer_dirty: bool,
     reasoning_dirty: bool,
     render_due: Option<Instant>,
-    /// When the last render left: the next one may leave [`RENDER_INTERVAL`] after it.
+    /// When the last render left: the next one may leave at the next frame's slot after it, or
+    /// without frames [`RENDER_INTERVAL`] after it.
     rendered_at: Option<Instant>,
+    /// The window's frames (none in tests that leave it out, and in the CLI it never reports).
+    pacer: Option<Arc<FramePacer>>,
     /// Text not yet sent: deltas leave with the next render (or before any other event), so
     /// a fast stream costs the window one message per render, not one per token.
     pending_text: String,
@@ -928,6 +944,7 @@ impl<'a> Turn<'a> {
             reasoning_dirty: false,
             render_due: None,
             rendered_at: None,
+            pacer: None,
             pending_text: String::new(),
             pending_reasoning: String::new(),
             held: None,
@@ -1090,16 +1107,22 @@ impl<'a> Turn<'a> {
         }
     }
 
-    /// Renders at once when the last render is [`RENDER_INTERVAL`] old (and a text's first
-    /// words always: time to first token is what the user waits for), else when it will be.
+    /// Renders at once when the next slot after the last render has come (the window's next
+    /// frame, or without frames [`RENDER_INTERVAL`] after it), and a text's first words always:
+    /// time to first token is what the user waits for. Else when that slot comes.
     fn schedule_render(&mut self, first: bool) {
         if !first {
             if self.render_due.is_some() {
                 return;
             }
             if let Some(at) = self.rendered_at {
-                let next = at + RENDER_INTERVAL;
-                if Instant::now() < next {
+                let now = Instant::now();
+                let next = self
+                    .pacer
+                    .as_ref()
+                    .and_then(|pacer| pacer.next_slot(at, now))
+                    .unwrap_or(at + RENDER_INTERVAL);
+                if now < next {
                     self.render_due = Some(next);
                     return;
                 }
@@ -1217,6 +1240,14 @@ mod tests {
     fn run_stream_timed(
         events: impl futures::Stream<Item = Result<ChatEvent, sb_llm::LlmError>>,
     ) -> Vec<(Duration, TurnEvent)> {
+        run_stream_framed(events, None)
+    }
+
+    /// [`run_stream_timed`] with a window that reports a frame every `frames` from the start.
+    fn run_stream_framed(
+        events: impl futures::Stream<Item = Result<ChatEvent, sb_llm::LlmError>>,
+        frames: Option<Duration>,
+    ) -> Vec<(Duration, TurnEvent)> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .start_paused(true)
@@ -1227,6 +1258,17 @@ mod tests {
             let start = Instant::now();
             let mut sink = |e: TurnEvent| seen.push((start.elapsed(), e));
             let mut turn = Turn::new(&mut sink);
+            if let Some(period) = frames {
+                let pacer = Arc::new(FramePacer::new());
+                let window = pacer.clone();
+                tokio::spawn(async move {
+                    loop {
+                        window.shown_at(Instant::now());
+                        tokio::time::sleep(period).await;
+                    }
+                });
+                turn.pacer = Some(pacer);
+            }
             let ending = turn.drive(events, &CancellationToken::new()).await;
             turn.finish(ending);
         });
@@ -1409,6 +1451,55 @@ mod tests {
             renders[1],
             gap + RENDER_INTERVAL,
             "the next token, which came sooner, one interval after the first render: {renders:?}"
+        );
+    }
+
+    /// Regression (issue 8, streaming benchmark): renders left on the core's own 16 ms timer,
+    /// unrelated to the window's frames, so a token waited up to a frame for the timer and
+    /// then up to a frame for the window (p99 45 ms from provider to screen).
+    #[test]
+    fn with_a_window_reporting_frames_renders_leave_just_ahead_of_each_frame() {
+        let frame = Duration::from_millis(16);
+        // Frames start at 0, 16, 32, ... ms; the answer's first token comes at 33 ms, then one
+        // every millisecond until 132 ms.
+        let seen = run_stream_framed(
+            stream::iter(0..100).then(|i| async move {
+                let gap = if i == 0 { 33 } else { 1 };
+                tokio::time::sleep(Duration::from_millis(gap)).await;
+                text(&format!("w{i} "))
+            }),
+            Some(frame),
+        );
+        let renders = render_times(&seen);
+        let ahead = crate::pacing::SEND_AHEAD;
+        assert_eq!(
+            renders.first(),
+            Some(&Duration::from_millis(33)),
+            "the first words at once: {renders:?}"
+        );
+        assert_eq!(
+            renders.last(),
+            Some(&Duration::from_millis(132)),
+            "the final render when the stream ends: {renders:?}"
+        );
+        // Between the first and the final render, one per frame, each `ahead` before a frame.
+        let paced = &renders[1..renders.len() - 1];
+        let slots: Vec<Duration> = (3..=8).map(|k| frame * k - ahead).collect();
+        assert_eq!(
+            paced,
+            &slots[..],
+            "one render per frame, {ahead:?} before it starts (frames every {frame:?})"
+        );
+        assert_eq!(
+            answer_html(&seen.into_iter().map(|(_, e)| e).collect::<Vec<_>>()),
+            format!(
+                "<p>{}</p>\n",
+                (0..100)
+                    .map(|i| format!("w{i}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            "pacing loses no text"
         );
     }
 

@@ -10,6 +10,7 @@ pub mod chat;
 pub mod data_dir;
 pub mod error;
 pub mod history;
+pub mod pacing;
 pub mod preset;
 pub mod remote_image;
 pub mod router;
