@@ -238,6 +238,22 @@ async fn add_account_then_stream_a_rendered_answer() -> TestResult {
 
     let status = wait_for_answer_end(&app).await?;
     assert_eq!(status, "done", "the streamed answer finishes");
+    // Renders aim at the window's frames: the page reports each frame that applied markdown,
+    // which only works if the window's capability allows the command (a denied report is
+    // swallowed by the page, and the core silently falls back to its own timer).
+    let report = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('frame_shown', { startedAt: Date.now() })
+               .then(() => done('ok'), (e) => done(String(e)));",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        report, "ok",
+        "the window may report its frames to the core: {report}"
+    );
     let heading = app
         .wait_for(".message.assistant .content h2")
         .await?
