@@ -97,11 +97,9 @@ impl FramePacer {
         // period (at 240 Hz a frame is 4.2 ms).
         let ahead = SEND_AHEAD.min(period / 2);
         let period_ns = period.as_nanos() as i128;
-        let base = signed_ns(last, last + period - ahead);
-        let after = signed_ns(last, after);
-        let k = (after - base).div_euclid(period_ns) + 1;
-        let slot = base + k * period_ns;
-        Some(at(last, slot))
+        let first = (period - ahead).as_nanos() as i128;
+        let k = (signed_ns(last, after) - first).div_euclid(period_ns) + 1;
+        Some(at(last, first + k * period_ns))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Frames> {
