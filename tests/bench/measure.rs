@@ -42,6 +42,10 @@ pub struct Results {
     pub floor_driver_memory: Vec<Memory>,
     pub app_driver_memory: Vec<(Memory, Memory)>,
     pub open_ms: Vec<f64>,
+    /// The fonts each first screen lays out text in (`sb_sim::page::FONTS_IN_USE`), from the
+    /// first WebDriver session of each.
+    pub app_fonts: Vec<String>,
+    pub floor_fonts: Vec<String>,
     /// Per streamed answer: each token's delay to paint (ms), rAF gaps over 50 ms, frames.
     pub streams: Vec<StreamRun>,
     pub probe_cost: Value,
@@ -145,20 +149,28 @@ async fn run_in(options: &Options, scratch: &Path, begun: Instant) -> BenchResul
 
     say(&format!("memory after opening the {LONG_CONVERSATION}-message conversation: {} WebDriver sessions each", options.memory_runs));
     for run in 0..options.memory_runs {
-        let floor = floor_driver_memory(
+        let (floor, floor_fonts) = floor_driver_memory(
             options,
             &scratch.join(format!("mem-floor-{run}")),
             &template,
         )
         .await?;
+        results.floor_fonts = floor_fonts;
         eprintln!(
             "  floor at start: PSS {:.1} MB, RSS {:.1} MB",
             mb(floor.pss),
             mb(floor.rss)
         );
         results.floor_driver_memory.push(floor);
-        let (start, open, ms) =
+        let (start, open, ms, app_fonts) =
             app_open_memory(options, &scratch.join(format!("mem-app-{run}")), &template).await?;
+        if run == 0 {
+            eprintln!(
+                "  fonts at start: app {app_fonts:?}; floor {:?}",
+                results.floor_fonts
+            );
+        }
+        results.app_fonts = app_fonts;
         eprintln!(
             "  app at start: PSS {:.1} MB, RSS {:.1} MB; opened in {ms:.0} ms, then PSS {:.1} MB, RSS {:.1} MB",
             mb(start.pss),
@@ -484,11 +496,20 @@ fn cold_start(
     })
 }
 
+/// The fonts the window lays out text in now (`sb_sim::page::FONTS_IN_USE`).
+async fn fonts_in_use(driver: &Driver) -> BenchResult<Vec<String>> {
+    let fonts = driver
+        .run("listing the fonts in use", sb_sim::page::FONTS_IN_USE)
+        .await?;
+    serde_json::from_value(fonts.clone())
+        .map_err(|e| format!("the font list is not a list of strings ({e}): {fonts}").into())
+}
+
 async fn floor_driver_memory(
     options: &Options,
     dir: &Path,
     template: &Path,
-) -> BenchResult<Memory> {
+) -> BenchResult<(Memory, Vec<String>)> {
     let world = World::new(dir, Some(template))?;
     let driver = Driver::start(&world, &options.floor).await?;
     let measured = async {
@@ -501,7 +522,8 @@ async fn floor_driver_memory(
             )
             .await?;
         tokio::time::sleep(SETTLE).await;
-        Ok::<_, Box<dyn std::error::Error>>(tree_memory(driver.app_pid()?))
+        let memory = tree_memory(driver.app_pid()?);
+        Ok::<_, Box<dyn std::error::Error>>((memory, fonts_in_use(&driver).await?))
     }
     .await;
     driver.close().await;
@@ -513,7 +535,7 @@ async fn app_open_memory(
     options: &Options,
     dir: &Path,
     template: &Path,
-) -> BenchResult<(Memory, Memory, f64)> {
+) -> BenchResult<(Memory, Memory, f64, Vec<String>)> {
     let world = World::new(dir, Some(template))?;
     let driver = Driver::start(&world, &options.app).await?;
     let measured = async {
@@ -523,6 +545,7 @@ async fn app_open_memory(
         tokio::time::sleep(SETTLE).await;
         let pid = driver.app_pid()?;
         let start = tree_memory(pid);
+        let fonts = fonts_in_use(&driver).await?;
         let last = format!("That is all for part {}", LONG_CONVERSATION - 1);
         let script = sb_sim::page::open_conversation_ms("big-c", &last, 25_000);
         let ms = driver.run_async("opening the long conversation", &script).await?;
@@ -534,7 +557,7 @@ async fn app_open_memory(
         };
         tokio::time::sleep(SETTLE).await;
         let open = tree_memory(pid);
-        Ok::<_, Box<dyn std::error::Error>>((start, open, ms))
+        Ok::<_, Box<dyn std::error::Error>>((start, open, ms, fonts))
     }
     .await;
     driver.close().await;

@@ -313,6 +313,10 @@ pub fn write(options: &Options, r: &Results) -> BenchResult {
     let _ = writeln!(s, "**Every launch** gets a fresh world: its own HOME, XDG folders and data directory, copied from a template that `sb` seeded once per run (one account on the loopback provider, its key in a gnome-keyring; a 2-message and a {LONG_CONVERSATION}-message conversation), and its own `dbus-run-session` with that keyring unlocked. The floor gets the same world.");
     let _ = writeln!(s);
     let _ = writeln!(s, "**Cold start:** the wall clock just before spawning the binary to the wall clock its window wrote as the ready mark. Warm page cache: each process is new, but its files were read by the discarded warm-up (one per binary) and earlier runs; the app and the floor alternate, and the order flips each round.");
+    if !r.app_fonts.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "**Fonts at first paint:** WebKitGTK sets up each font (size, weight, style, family) the first time it lays text out in it: a fontconfig match, then shaping and glyph caches. The first screen of the WebDriver session above lays out text in {} fonts (the floor: {}): {}.", r.app_fonts.len(), r.floor_fonts.len(), r.app_fonts.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join("; "));
+    }
     let _ = writeln!(s);
     let _ = writeln!(s, "**Idle memory:** {SETTLE_TEXT} after the ready mark, PSS and RSS from `/proc/PID/smaps_rollup`, summed over the launched process and every process below it (a walk of the process tree by parent id). Counted for Switchboard: {names_app}; for the floor: {names_floor}. PSS shares common pages between processes (the fair total); RSS counts shared libraries once per process. The {LONG_CONVERSATION}-message figure needs a click, so it comes from a WebDriver session (tauri-driver → WebKitWebDriver → the app; the drivers are not below the app, so not counted), which also measures the app and the floor at start the same way: opening shows the conversation's last {LONG_CONVERSATION} messages (median {:.0} ms to the frame after the last one is in the DOM), then {SETTLE_TEXT} of rest.", spread(&r.open_ms).0);
     let _ = writeln!(s);
@@ -335,6 +339,7 @@ pub fn write(options: &Options, r: &Results) -> BenchResult {
             "app_after_opening": r.app_driver_memory.iter().map(|m| memory_json(&m.1)).collect::<Vec<_>>(),
             "open_ms": r.open_ms,
         },
+        "fonts_at_start": { "app": r.app_fonts, "floor": r.floor_fonts },
         "streams": r.streams.iter().map(|s| json!({
             "delays_ms": s.delays_ms, "unpainted": s.unpainted, "long_frames_ms": s.long_frames,
             "frames": s.frames, "max_gap_ms": s.max_gap_ms, "stream_ms": s.stream_ms,

@@ -28,3 +28,31 @@ pub fn open_conversation_ms(conversation: &str, last_text: &str, limit_ms: u64) 
          poll();"
     )
 }
+
+/// Returns the distinct fonts (size, weight, style and family) the window lays out text in,
+/// sorted, each with up to three of the elements that use it (`tag.class`). WebKitGTK sets up
+/// a font (a fontconfig match, then shaping and glyph caches) for each one the first time it
+/// lays text out in it, so their number is part of what a first paint costs. Counted: every
+/// rendered element with its own non-blank text, and every text field (its placeholder or value).
+pub const FONTS_IN_USE: &str = r#"
+const fonts = new Map();
+const note = (el) => {
+  if (el.getClientRects().length === 0) return;
+  const s = getComputedStyle(el);
+  const key = `${s.fontSize} ${s.fontWeight}${s.fontStyle === 'normal' ? '' : ' ' + s.fontStyle} ${s.fontFamily}`;
+  const users = fonts.get(key) || [];
+  const named = (e) => {
+    const own = typeof e.className === 'string' ? e.className.split(/\s+/).filter((c) => c && !c.startsWith('svelte-')) : [];
+    return e.tagName.toLowerCase() + (own.length ? '.' + own[0] : '');
+  };
+  const name = named(el).includes('.') || !el.parentElement ? named(el) : `${named(el.parentElement)} > ${named(el)}`;
+  if (users.length < 3 && !users.includes(name)) users.push(name);
+  fonts.set(key, users);
+};
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  if (node.textContent.trim() && node.parentElement) note(node.parentElement);
+}
+document.querySelectorAll('input, textarea, select').forEach(note);
+return [...fonts].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([key, users]) => `${key} (${users.join(', ')})`);
+"#;
