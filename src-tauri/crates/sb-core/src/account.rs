@@ -529,7 +529,25 @@ impl Accounts {
     /// changed outside Switchboard's settings.
     /// An account whose provider needs no key gets an empty one (no `Authorization` header).
     pub(crate) fn key(&self, account: &Account) -> Result<Secret<String>, CoreError> {
-        match self.secrets.get(account.id.as_str())? {
+        let stored = self.secrets.get(account.id.as_str())?;
+        Self::usable_key(account, stored)
+    }
+
+    /// [`Self::key`] when the store can answer from memory without waiting (its cache has the
+    /// entry); `None` when the keyring would have to be asked.
+    pub(crate) fn remembered_key(
+        &self,
+        account: &Account,
+    ) -> Option<Result<Secret<String>, CoreError>> {
+        let stored = self.secrets.remembered(account.id.as_str())?;
+        Some(Self::usable_key(account, stored))
+    }
+
+    fn usable_key(
+        account: &Account,
+        stored: Option<Secret<String>>,
+    ) -> Result<Secret<String>, CoreError> {
+        match stored {
             Some(stored) => unseal(&stored, &origin(&account.base_url)).map_err(|problem| {
                 CoreError::KeyNotBound {
                     label: account.label.clone(),
@@ -1249,6 +1267,44 @@ mod tests {
             origin("socks5://b.lan:1080"),
             "two SOCKS proxies are two origins (the URL standard calls both \"null\")"
         );
+    }
+
+    #[test]
+    fn a_remembered_key_is_handed_over_as_a_keyring_read_would_be() -> Result<(), CoreError> {
+        let dir = temp_dir();
+        let first = Arc::new(MemoryStore::default());
+        let account = Accounts::open(&dir, first.clone())?
+            .add(new_account("sk-remember-7777"))?
+            .account;
+        // The next start: the keyring holds the sealed key, the cache is empty.
+        let keyring = MemoryStore::default();
+        if let Some(sealed) = first.get(account.id.as_str())? {
+            keyring.set(account.id.as_str(), &sealed)?;
+        }
+        let accounts = Accounts::open(&dir, Arc::new(sb_secrets::CachingStore::new(keyring)))?;
+        assert!(
+            accounts.remembered_key(&account).is_none(),
+            "nothing read yet: the keyring must be asked"
+        );
+        assert_eq!(accounts.key(&account)?.expose(), "sk-remember-7777");
+        let remembered = accounts.remembered_key(&account).transpose()?;
+        assert_eq!(
+            remembered.as_ref().map(|k| k.expose().as_str()),
+            Some("sk-remember-7777"),
+            "after one read the key is handed over from memory"
+        );
+        let moved = Account {
+            base_url: "https://elsewhere.example/v1".into(),
+            ..account
+        };
+        assert!(
+            matches!(
+                accounts.remembered_key(&moved),
+                Some(Err(CoreError::KeyNotBound { .. }))
+            ),
+            "from memory too, a key goes only to the origin it was entered for"
+        );
+        Ok(())
     }
 
     #[test]

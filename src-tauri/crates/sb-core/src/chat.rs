@@ -794,11 +794,16 @@ impl ChatService {
         Ok(report)
     }
 
-    /// The key of an account, read from the keyring off the async workers (a blocking D-Bus call).
+    /// The key of an account: from the keyring cache's memory at once when it is there, else
+    /// read from the keyring off the async workers (a blocking D-Bus call). A thread of the
+    /// blocking pool can take milliseconds to start, on every question's way to the provider.
     async fn account_key(
         &self,
         account: &crate::account::Account,
     ) -> Result<Secret<String>, CoreError> {
+        if let Some(key) = self.accounts.remembered_key(account) {
+            return key;
+        }
         let accounts = self.accounts.clone();
         let lookup = account.clone();
         tokio::task::spawn_blocking(move || accounts.key(&lookup))
@@ -1457,6 +1462,50 @@ mod tests {
     /// Regression (issue 8, streaming benchmark): renders left on the core's own 16 ms timer,
     /// unrelated to the window's frames, so a token waited up to a frame for the timer and
     /// then up to a frame for the window (p99 45 ms from provider to screen).
+    /// Regression: every question's key went through the blocking pool, even when the keyring
+    /// cache held it, and a pool thread could take milliseconds to start (up to 3.5 ms seen on
+    /// the way to the provider; BENCHMARKS.md, time to first token).
+    #[test]
+    fn a_remembered_key_is_handed_over_without_the_blocking_pool() -> Result<(), CoreError> {
+        let dir = std::env::temp_dir().join(format!("sb-core-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).map_err(|e| CoreError::Storage(e.to_string()))?;
+        let secrets = Arc::new(crate::CachingStore::new(crate::MemoryStore::default()));
+        let accounts = Arc::new(Accounts::open(&dir, secrets)?);
+        let account = accounts
+            .add(crate::account::NewAccount {
+                label: "Sim".into(),
+                base_url: "http://127.0.0.1:9/v1".into(),
+                api_key: Secret::new("sk-pool-4242".into()),
+                model: "m".into(),
+                preset: "custom".into(),
+                ..crate::account::NewAccount::default()
+            })?
+            .account;
+        let chat = ChatService::new(accounts)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .max_blocking_threads(1)
+            .build()
+            .map_err(|e| CoreError::Storage(e.to_string()))?;
+        let key = runtime.block_on(async {
+            // The pool's only thread stays busy until the key is handed over.
+            let (release, wait) = std::sync::mpsc::channel::<()>();
+            let busy = tokio::task::spawn_blocking(move || wait.recv());
+            let key =
+                tokio::time::timeout(Duration::from_secs(10), chat.account_key(&account)).await;
+            let _ = release.send(());
+            let _ = busy.await;
+            key
+        });
+        let key = key.map_err(|_| {
+            CoreError::Storage(
+                "the key waited for the blocking pool although it was in memory".into(),
+            )
+        })??;
+        assert_eq!(key.expose(), "sk-pool-4242");
+        Ok(())
+    }
+
     #[test]
     fn with_a_window_reporting_frames_renders_leave_just_ahead_of_each_frame() {
         let frame = Duration::from_millis(16);

@@ -96,6 +96,14 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
     fn check(&self) -> Result<(), SecretError> {
         self.get("switchboard-keyring-check").map(|_| ())
     }
+
+    /// What [`SecretStore::get`] would answer from memory, without waiting for anything: a
+    /// cache's answer, or `None` when the store would have to be asked (the default). An async
+    /// caller hands a remembered key over at once instead of going through a blocking thread.
+    fn remembered(&self, account: &str) -> Option<Option<Secret<String>>> {
+        let _ = account;
+        None
+    }
 }
 
 /// Remembers what another store answered, for this process: every `get` after the first is
@@ -177,6 +185,10 @@ impl<S: SecretStore> SecretStore for CachingStore<S> {
 
     fn check(&self) -> Result<(), SecretError> {
         self.inner.check()
+    }
+
+    fn remembered(&self, account: &str) -> Option<Option<Secret<String>>> {
+        self.known().get(account).cloned()
     }
 }
 
@@ -412,6 +424,48 @@ mod tests {
             5,
             "failed reads, the read after them and every check went to the store"
         );
+    }
+
+    #[test]
+    fn remembered_answers_only_what_the_cache_already_knows() -> Result<(), SecretError> {
+        let store = CachingStore::new(Counting::default());
+        store.inner.inner.set("a", &Secret::new("sk-a".into()))?;
+        assert!(
+            store.remembered("a").is_none(),
+            "before the first read the keyring must be asked"
+        );
+        store.get("a")?;
+        assert_eq!(
+            store.remembered("a").flatten().map(|s| s.expose().clone()),
+            Some("sk-a".into()),
+            "after a read the key is in memory"
+        );
+        assert_eq!(store.remembered("b"), None);
+        store.get("b")?;
+        assert_eq!(
+            store.remembered("b"),
+            Some(None),
+            "a key known to be missing is remembered as missing"
+        );
+        store
+            .inner
+            .fail
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(store.get("c").is_err());
+        assert!(
+            store.remembered("c").is_none(),
+            "a failure is not an answer"
+        );
+        assert_eq!(
+            store.inner.gets.load(std::sync::atomic::Ordering::SeqCst),
+            3,
+            "remembered never asks the store"
+        );
+        assert!(
+            MemoryStore::default().remembered("a").is_none(),
+            "a store without a cache always has to be asked"
+        );
+        Ok(())
     }
 
     #[test]
