@@ -1459,9 +1459,6 @@ mod tests {
         );
     }
 
-    /// Regression (issue 8, streaming benchmark): renders left on the core's own 16 ms timer,
-    /// unrelated to the window's frames, so a token waited up to a frame for the timer and
-    /// then up to a frame for the window (p99 45 ms from provider to screen).
     /// Regression: every question's key went through the blocking pool, even when the keyring
     /// cache held it, and a pool thread could take milliseconds to start (up to 3.5 ms seen on
     /// the way to the provider; BENCHMARKS.md, time to first token).
@@ -1506,6 +1503,9 @@ mod tests {
         Ok(())
     }
 
+    /// Regression (issue 8, streaming benchmark): renders left on the core's own 16 ms timer,
+    /// unrelated to the window's frames, so a token waited up to a frame for the timer and
+    /// then up to a frame for the window (p99 45 ms from provider to screen).
     #[test]
     fn with_a_window_reporting_frames_renders_leave_just_ahead_of_each_frame() {
         let frame = Duration::from_millis(16);
