@@ -30,21 +30,23 @@ pub fn open_conversation_ms(conversation: &str, last_text: &str, limit_ms: u64) 
 }
 
 /// Returns the distinct fonts (size, weight, style and family) the window lays out text in,
-/// sorted, each with up to three of the elements that use it (`tag.class`). WebKitGTK sets up
-/// a font (a fontconfig match, then shaping and glyph caches) for each one the first time it
-/// lays text out in it, so their number is part of what a first paint costs. Counted: every
-/// rendered element with its own non-blank text, and every text field (its placeholder or value).
+/// sorted, each with up to three of the elements that use it (`tag.class`, or `parent > tag`
+/// for an element without a class of its own). WebKitGTK sets up a font (a fontconfig match,
+/// then shaping and glyph caches) for each one the first time it lays text out in it, so their
+/// number is part of what a first paint costs. Counted: every rendered element with its own
+/// non-blank text, and every text field (the text it shows).
 pub const FONTS_IN_USE: &str = r#"
 const fonts = new Map();
+// `tag.class`, the first class that is not Svelte's scoping class.
+const named = (e) => {
+  const own = typeof e.className === 'string' ? e.className.split(/\s+/).filter((c) => c && !c.startsWith('svelte-')) : [];
+  return e.tagName.toLowerCase() + (own.length ? '.' + own[0] : '');
+};
 const note = (el) => {
   if (el.getClientRects().length === 0) return;
   const s = getComputedStyle(el);
   const key = `${s.fontSize} ${s.fontWeight}${s.fontStyle === 'normal' ? '' : ' ' + s.fontStyle} ${s.fontFamily}`;
   const users = fonts.get(key) || [];
-  const named = (e) => {
-    const own = typeof e.className === 'string' ? e.className.split(/\s+/).filter((c) => c && !c.startsWith('svelte-')) : [];
-    return e.tagName.toLowerCase() + (own.length ? '.' + own[0] : '');
-  };
   const name = named(el).includes('.') || !el.parentElement ? named(el) : `${named(el.parentElement)} > ${named(el)}`;
   if (users.length < 3 && !users.includes(name)) users.push(name);
   fonts.set(key, users);
